@@ -1,0 +1,204 @@
+package dev.posts.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.redis.client.Response;
+
+import dev.posts.cache.RedisScripts.Script;
+import dev.posts.config.PostsConfig;
+
+/**
+ * Cache-aside for single posts, shared by every replica through Redis, with the protocol of the README's design note:
+ * versioned entries that only move forward, tombstones left by writes after they commit, fill leases that collapse the
+ * misses of a hot post into one database read, and a bypass whenever Redis is not known to be in step.
+ */
+@ApplicationScoped
+public class PostCache {
+
+    public enum Outcome {
+        HIT, MISS, BYPASS
+    }
+
+    /** What a read found: the post, or null when there is none, and where it came from. */
+    public record Lookup(Outcome outcome, CachedPost post) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final RedisScripts scripts;
+    private final CacheKeys keys;
+    private final CacheLink link;
+    private final PendingInvalidations pending;
+    private final boolean enabled;
+    private final String leaseTtl;
+    private final long leaseWaitNanos;
+    private final Duration invalidationTimeout;
+    private final Duration timeout;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter bypasses;
+    private final Counter loads;
+    private final Counter stored;
+    private final Counter rejected;
+    private final Counter leaseWaitsExpired;
+
+    PostCache(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, CacheLink link,
+            PendingInvalidations pending, PostsConfig config,
+            MeterRegistry registry) {
+        this.redis = redis;
+        this.scripts = scripts;
+        this.keys = keys;
+        this.link = link;
+        this.pending = pending;
+        this.enabled = config.cache().enabled();
+        this.leaseTtl = Long.toString(config.cache().leaseTtl().toMillis());
+        this.leaseWaitNanos = config.cache().leaseWait().toNanos();
+        this.invalidationTimeout = config.cache().invalidationTimeout();
+        this.timeout = config.cache().timeout();
+        this.hits = reads(registry, "hit");
+        this.misses = reads(registry, "miss");
+        this.bypasses = reads(registry, "bypass");
+        this.loads = Counter.builder("posts.cache.loads")
+                .description("Database reads made to answer a post read").register(registry);
+        this.stored = fills(registry, "stored");
+        this.rejected = fills(registry, "rejected");
+        this.leaseWaitsExpired = Counter.builder("posts.cache.lease.waits.expired")
+                .description("Misses that waited the whole lease wait for another reader's fill").register(registry);
+    }
+
+    /**
+     * Reads a post through the cache; {@code database} loads it (null when there is none) on a miss or a bypass, on a
+     * worker thread, since it blocks. A hit never leaves the event loop. A miss whose lease another reader holds waits
+     * for that reader's fill, up to the lease wait, then reads the database itself without filling.
+     */
+    public Uni<Lookup> read(long postId, LongFunction<CachedPost> database) {
+        if (!enabled || !link.usable()) {
+            return load(Outcome.BYPASS, postId, database);
+        }
+        List<String> entry = keys.of(postId);
+        // A hit needs no script: a plain GET. Only a miss runs read.lua, which looks again and hands out the lease.
+        return redis.execute("GET", entry.getFirst())
+                .ifNoItem().after(timeout).fail()
+                .onItemOrFailure().transformToUni((found, failure) -> {
+                    if (failure != null) {
+                        link.failed(failure);
+                        return load(Outcome.BYPASS, postId, database);
+                    }
+                    String value = found == null ? null : found.toString();
+                    if (value != null && !value.startsWith("t:")) {
+                        return hit(value);
+                    }
+                    return attempt(postId, entry, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
+                });
+    }
+
+    /** Unique enough to tell two readers' leases apart; unpredictability is not needed. */
+    private static String leaseToken() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+    }
+
+    private Uni<Lookup> attempt(long postId, List<String> entry, String token, long deadline, long pauseMillis,
+            LongFunction<CachedPost> database) {
+        return scripts.start(Script.READ, entry, token, leaseTtl)
+                .ifNoItem().after(timeout).fail()
+                .onItemOrFailure().transformToUni((reply, failure) -> {
+                    if (failure != null) {
+                        link.failed(failure);
+                        return load(Outcome.BYPASS, postId, database);
+                    }
+                    return switch (reply.toString()) {
+                        case "L" -> load(Outcome.MISS, postId, database)
+                                .call(lookup -> fill(entry, token, lookup.post()))
+                                .onFailure().call(() -> fill(entry, token, null)); // gives the lease back
+                        case "W" -> {
+                            if (System.nanoTime() > deadline) {
+                                leaseWaitsExpired.increment();
+                                yield load(Outcome.MISS, postId, database);
+                            }
+                            yield Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pauseMillis))
+                                    .chain(() -> attempt(postId, entry, token, deadline, Math.min(pauseMillis * 2, 16),
+                                            database));
+                        }
+                        default -> hit(reply.toString());
+                    };
+                });
+    }
+
+    /** Whether reads go through Redis now; false while it is bypassed (disabled, failing, or not yet in step). */
+    public boolean inUse() {
+        return enabled && link.usable();
+    }
+
+    /** Records, in the write's transaction, the invalidation the write owes: a crash after commit cannot lose it. */
+    public void owe(long postId, long version, boolean gone) {
+        pending.record(postId, version, gone);
+    }
+
+    /**
+     * Applies a committed write's invalidation before the write is acknowledged, waiting for Redis a little longer than
+     * a read does. If Redis cannot take it, this replica bypasses the cache until it has applied every recorded
+     * invalidation again, and the row {@link #owe} recorded is relayed to Redis by whichever replica reaches it first,
+     * within the staleness bound.
+     */
+    public void invalidate(long postId, long version, boolean gone) {
+        if (!enabled || !link.usable()) {
+            return;
+        }
+        try {
+            scripts.start(Script.INVALIDATE, keys.of(postId), gone ? "g" : Long.toString(version), keys.ttl())
+                    .await().atMost(invalidationTimeout);
+        } catch (RuntimeException e) {
+            link.lost(e);
+        }
+    }
+
+    /** An entry found in Redis: a post, or {@code g} for a deleted one. */
+    private Uni<Lookup> hit(String entry) {
+        hits.increment();
+        return Uni.createFrom().item(new Lookup(Outcome.HIT, entry.equals("g") ? null : CachedPost.decode(entry)));
+    }
+
+    private Uni<Lookup> load(Outcome outcome, long postId, LongFunction<CachedPost> database) {
+        (outcome == Outcome.BYPASS ? bypasses : misses).increment();
+        loads.increment();
+        return Uni.createFrom().item(() -> new Lookup(outcome, database.apply(postId)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** Stores what a lease holder read; a fill that fails or loses only costs a later miss. */
+    private Uni<Void> fill(List<String> entry, String token, CachedPost post) {
+        Uni<Response> fill = post == null
+                ? scripts.start(Script.FILL, entry, token, "0", "", keys.ttl())
+                : scripts.start(Script.FILL, entry, token, Long.toString(post.version()), post.encode(), keys.ttl());
+        return fill.ifNoItem().after(timeout).fail()
+                .onItemOrFailure().transform((result, failure) -> {
+                    if (failure != null) {
+                        link.failed(failure);
+                    } else if (post != null) {
+                        (result.toInteger() == 1 ? stored : rejected).increment();
+                    }
+                    return null;
+                });
+    }
+
+    private static Counter reads(MeterRegistry registry, String result) {
+        return Counter.builder("posts.cache.reads").tag("result", result)
+                .description("Post reads by where they were answered from").register(registry);
+    }
+
+    private static Counter fills(MeterRegistry registry, String result) {
+        return Counter.builder("posts.cache.fills").tag("result", result)
+                .description("Cache fills after a miss: stored, or rejected because a newer version was there")
+                .register(registry);
+    }
+}

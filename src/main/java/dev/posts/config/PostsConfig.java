@@ -1,0 +1,125 @@
+package dev.posts.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The service's own settings. Each one is overridable by an environment variable, which is how ECS passes them:
+ * {@code posts.replica-id} is {@code POSTS_REPLICA_ID}, {@code posts.database.retry-after} is
+ * {@code POSTS_DATABASE_RETRY_AFTER}, and so on.
+ */
+@ConfigMapping(prefix = "posts")
+public interface PostsConfig {
+
+    /** What {@code X-Served-By} reports; on ECS the task id. When unset, this host's name and the request's port. */
+    Optional<String> replicaId();
+
+    /**
+     * Whether tokens may be verified with the development key of {@code dev-keys/}, whose private half is public. Only
+     * the dev and test profiles allow it.
+     */
+    @WithDefault("false")
+    boolean allowDevelopmentKey();
+
+    /** Whether {@code GET /benchmark/ceiling} answers: the benchmark's constant endpoint, off in production. */
+    @WithDefault("false")
+    boolean benchmarkCeiling();
+
+    /** Whether every request is logged in one line (method, path, status, duration) once it is answered. */
+    @WithDefault("true")
+    boolean requestLog();
+
+    /**
+     * The author of writes while the service has no authentication. The security layer replaces this; nothing below the
+     * resource reads it.
+     */
+    @WithDefault("anonymous")
+    String defaultAuthor();
+
+    Database database();
+
+    interface Database {
+        /** What {@code Retry-After} tells a client that met a database outage. */
+        @WithDefault("2S")
+        Duration retryAfter();
+
+        /** The longest the readiness report waits for the database's answer before it calls it down. */
+        @WithDefault("1S")
+        Duration probeTimeout();
+    }
+
+    Redis redis();
+
+    interface Redis {
+        /** The longest the readiness report waits for Redis's answer before it calls it down. */
+        @WithDefault("500MS")
+        Duration probeTimeout();
+    }
+
+    Maintenance maintenance();
+
+    /** The periodic job that runs on exactly one replica per tick. */
+    interface Maintenance {
+        /** The tick: every replica tries once per tick, the first to claim it runs the job. */
+        @WithDefault("60S")
+        Duration interval();
+
+        /** The most expired idempotency keys one run deletes, so that a run stays short. */
+        @WithDefault("10000")
+        int purgeLimit();
+    }
+
+    Cache cache();
+
+    /** The shared cache of posts in Redis; see the README's design note for what each setting protects. */
+    interface Cache {
+        /** Off: every read goes to the database ({@code X-Cache: BYPASS}); writes still record invalidations. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Prefix of every key the cache writes; change it when the entry format changes. */
+        @WithDefault("posts:v1:")
+        String keyPrefix();
+
+        /** How long an entry lives at most (the last backstop), spread by {@link #ttlJitter()}. */
+        @WithDefault("10M")
+        Duration ttl();
+
+        /** The fraction by which TTLs are spread, so that entries filled together do not expire together. */
+        @WithDefault("0.1")
+        double ttlJitter();
+
+        /** The longest a read waits for Redis before it goes to the database instead. */
+        @WithDefault("50MS")
+        Duration timeout();
+
+        /**
+         * The longest a write waits for Redis to take its invalidation before it is acknowledged anyway (the
+         * invalidation is then relayed within {@link #maxStaleness()}).
+         */
+        @WithDefault("250MS")
+        Duration invalidationTimeout();
+
+        /** How long the lease to fill a missed post is held at most; longer than a database read. */
+        @WithDefault("2S")
+        Duration leaseTtl();
+
+        /** How long a reader waits for another replica's fill of a hot post before it reads the database itself. */
+        @WithDefault("300MS")
+        Duration leaseWait();
+
+        /** How often each replica checks that Redis answers, and retries a Redis it lost. */
+        @WithDefault("100MS")
+        Duration heartbeat();
+
+        /**
+         * The bound on staleness when a writer could not reach Redis while other replicas could: replicas relay the
+         * invalidations it recorded in the database at twice this rate.
+         */
+        @WithDefault("1S")
+        Duration maxStaleness();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.posts.entity;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/**
+ * A row of the {@code posts} table. It never leaves the service layer; the API speaks in records.
+ */
+@Entity
+@Table(name = "posts")
+public class Post {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false, length = 200)
+    public String title;
+
+    @Column(nullable = false)
+    public String content;
+
+    @Column(nullable = false, updatable = false)
+    public String author;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    /** Starts at 1 (Hibernate keeps a non-negative initial value) and is the post's ETag. */
+    @Version
+    @Column(nullable = false)
+    public long version = 1;
+}

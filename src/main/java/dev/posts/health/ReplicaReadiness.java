@@ -1,0 +1,42 @@
+package dev.posts.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import dev.posts.cache.PostCache;
+import dev.posts.ops.ReplicaLifecycle;
+
+/**
+ * The load balancer's check: UP exactly while this replica is serving (not while starting or draining). The database
+ * and Redis appear as data only; see {@link DependencyProbe}.
+ */
+@Readiness
+@ApplicationScoped
+class ReplicaReadiness implements HealthCheck {
+
+    private final ReplicaLifecycle lifecycle;
+    private final DependencyProbe probe;
+    private final PostCache cache;
+
+    ReplicaReadiness(ReplicaLifecycle lifecycle, DependencyProbe probe, PostCache cache) {
+        this.lifecycle = lifecycle;
+        this.probe = probe;
+        this.cache = cache;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        ReplicaLifecycle.State state = lifecycle.state();
+        HealthCheckResponseBuilder report = HealthCheckResponse.named("replica")
+                .status(state == ReplicaLifecycle.State.SERVING)
+                .withData("state", state.name());
+        probe.reportDatabase(report);
+        probe.reportRedis(report);
+        report.withData("cache", cache.inUse() ? "IN_USE" : "BYPASSED");
+        return report.build();
+    }
+}

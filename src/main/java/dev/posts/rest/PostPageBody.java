@@ -1,0 +1,9 @@
+package dev.posts.rest;
+
+import java.util.List;
+
+import dev.posts.service.PostView;
+
+/** A page of {@code GET /posts}: newest first, and the cursor of the next page (null on the last). */
+public record PostPageBody(List<PostView> items, String nextCursor) {
+}

@@ -1,0 +1,179 @@
+package dev.posts.rest;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+import dev.posts.cache.CachedPost;
+import dev.posts.service.Creation;
+import dev.posts.service.PostInput;
+import dev.posts.service.PostPage;
+import dev.posts.service.PostService;
+import dev.posts.service.PostView;
+
+/** The {@code /posts} rows of the API table; each method only shapes HTTP around one service call. */
+@Path("/posts")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "posts")
+public class PostResource {
+
+    static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+    static final String X_CACHE = "X-Cache";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
+    private final PostService posts;
+
+    PostResource(PostService posts) {
+        this.posts = posts;
+    }
+
+    @GET
+    @Operation(summary = "A page of posts, newest first", description = "Keyset paging: follow nextCursor until it is null.")
+    @APIResponse(responseCode = "200", description = "A page", content = @Content(schema = @Schema(implementation = PostPageBody.class)))
+    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Posts per page, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
+    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "nextCursor of the previous page", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "author", in = ParameterIn.QUERY, description = "Only this author's posts", schema = @Schema(type = SchemaType.STRING))
+    public PostPageBody list(@Context UriInfo uri) {
+        PostPage page = posts.list(RequestParams.pageQuery(uri.getQueryParameters()));
+        return new PostPageBody(page.items(), RequestParams.encodeCursor(page.nextBefore()));
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One post", description = "ETag is the version; If-None-Match with it answers 304.")
+    @APIResponse(responseCode = "200", description = "The post", headers = {
+            @Header(name = "ETag", description = "\"<version>\""),
+            @Header(name = X_CACHE, description = "HIT, MISS or BYPASS")}, content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match names the current version")
+    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> get(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return posts.get(RequestParams.postId(id)).map(read -> {
+            CachedPost post = read.post();
+            EntityTag tag = EntityTags.of(post.version());
+            Response.ResponseBuilder response = EntityTags.noneMatchFails(ifNoneMatch, post.version())
+                    ? Response.notModified(tag)
+                    : Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag);
+            return response.header(X_CACHE, read.outcome().name()).build();
+        });
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a post", description = "The author is the token's subject. A retry with the same Idempotency-Key and body within 24 hours gets the first answer again.")
+    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = "1 to 255 printable ASCII characters", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "201", description = "Created", headers = {
+            @Header(name = "Location", description = "/posts/{id}"),
+            @Header(name = "ETag", description = "\"1\"")}, content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Body over the size limit", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "Content type not supported", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Authenticated
+    public Response create(@Valid @NotNull(message = "is required") PostInput body,
+            @Context HttpHeaders headers, @Context SecurityContext security) {
+        // Read raw: an empty header must be refused, not taken for an absent one.
+        String key = RequestParams.idempotencyKey(headers.getRequestHeader(IDEMPOTENCY_KEY));
+        Creation created = posts.create(Callers.author(security), body, key);
+        Response.ResponseBuilder response = Response.status(Response.Status.CREATED)
+                .header(HttpHeaders.LOCATION, "/posts/" + created.id())
+                .tag(EntityTags.of(1))
+                .entity(created.json())
+                .type(MediaType.APPLICATION_JSON_TYPE);
+        if (created.replayed()) {
+            response.header(IDEMPOTENT_REPLAYED, "true");
+        }
+        return response.build();
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace a post's title and content", description = "Only its author may; If-Match is optional.")
+    @APIResponse(responseCode = "200", description = "Replaced", content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "The caller is not the author of the post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "412", description = "If-Match does not name the current version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Body over the size limit", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "Content type not supported", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Authenticated
+    public Response replace(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @Valid @NotNull(message = "is required") PostInput body, @Context SecurityContext security) {
+        long postId = RequestParams.postId(id);
+        return ok(posts.replace(postId, body, EntityTags.ifMatch(ifMatch), Callers.author(security)));
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes({MERGE_PATCH_JSON, MediaType.APPLICATION_JSON})
+    @Authenticated
+    public Response patch(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @Schema(type = SchemaType.OBJECT) JsonNode body,
+            @Context SecurityContext security) {
+        long postId = RequestParams.postId(id);
+        return ok(posts.patch(postId, MergePatches.read(body), EntityTags.ifMatch(ifMatch), Callers.author(security)));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a post", description = "Only its author may; If-Match is optional.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "The caller is not the author of the post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "412", description = "If-Match does not name the current version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Authenticated
+    public Response delete(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @Context SecurityContext security) {
+        posts.delete(RequestParams.postId(id), EntityTags.ifMatch(ifMatch), Callers.author(security));
+        return Response.noContent().build();
+    }
+
+    /** The {@code Allow} header of a 405 on one of this resource's paths. */
+    static String allowedMethods(String path) {
+        return path.matches("/?posts/?") ? "GET, POST" : "GET, PUT, PATCH, DELETE";
+    }
+
+    private static Response ok(PostView post) {
+        return Response.ok(post).tag(EntityTags.of(post.version())).build();
+    }
+
+}

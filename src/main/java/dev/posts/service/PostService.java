@@ -1,0 +1,189 @@
+package dev.posts.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Validator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.Uni;
+
+import dev.posts.cache.CachedPost;
+import dev.posts.cache.PostCache;
+import dev.posts.entity.IdempotencyKeys;
+import dev.posts.entity.Post;
+import dev.posts.entity.PostRepository;
+
+/**
+ * The rules of posts and the transactions around them. Every write locks the post's row before it checks who may write
+ * and which version {@code If-Match} names, so two writers holding the same tag cannot both succeed; it records the
+ * cache invalidation it owes in the same transaction, and applies it after the commit, before it is acknowledged.
+ */
+@ApplicationScoped
+public class PostService {
+
+    private final PostRepository posts;
+    private final IdempotencyKeys idempotencyKeys;
+    private final PostCache cache;
+    private final Validator validator;
+    private final ObjectMapper json;
+
+    PostService(PostRepository posts, IdempotencyKeys idempotencyKeys, PostCache cache, Validator validator,
+            ObjectMapper json) {
+        this.posts = posts;
+        this.idempotencyKeys = idempotencyKeys;
+        this.cache = cache;
+        this.validator = validator;
+        this.json = json;
+    }
+
+    /** One post, through the cache; its body is JSON ready to send. */
+    public Uni<PostCache.Lookup> get(long id) {
+        return cache.read(id, this::load).invoke(lookup -> {
+            if (lookup.post() == null) {
+                throw new PostNotFoundException(id, lookup.outcome());
+            }
+        });
+    }
+
+    public PostPage list(PageQuery query) {
+        List<Post> rows = posts.page(query.before(), query.author(), query.limit() + 1);
+        List<PostView> items = rows.stream().limit(query.limit()).map(PostView::of).toList();
+        Long nextBefore = rows.size() > query.limit() ? items.getLast().id() : null;
+        return new PostPage(items, nextBefore);
+    }
+
+    /**
+     * Creates a post. With an idempotency key, the key is claimed in the same transaction as the insert, so that a
+     * retry, or the same request arriving at two replicas at once, creates one post and gets the first answer again.
+     */
+    public Creation create(String author, PostInput input, String idempotencyKey) {
+        PostInput stored = input.normalized();
+        return inTransaction(() -> {
+            String hash = idempotencyKey == null ? null : requestHash(stored);
+            if (idempotencyKey != null && !idempotencyKeys.claim(author, idempotencyKey, hash)) {
+                IdempotencyKeys.Stored first = idempotencyKeys.find(author, idempotencyKey).orElseThrow();
+                if (!first.requestHash().equals(hash)) {
+                    throw new IdempotencyKeyReusedException();
+                }
+                return new Creation(first.postId(), first.response(), true);
+            }
+            Instant now = now();
+            Post post = new Post();
+            post.title = stored.title();
+            post.content = stored.content();
+            post.author = author;
+            post.createdAt = now;
+            post.updatedAt = now;
+            posts.persist(post);
+            String json = toJson(PostView.of(post));
+            if (idempotencyKey != null) {
+                idempotencyKeys.complete(author, idempotencyKey, post.id, json);
+            }
+            return new Creation(post.id, json, false);
+        });
+    }
+
+    public PostView replace(long id, PostInput input, VersionCondition condition, String caller) {
+        PostView post = inTransaction(() -> change(lockForWrite(id, condition, caller), input.normalized()));
+        cache.invalidate(id, post.version(), false);
+        return post;
+    }
+
+    public PostView patch(long id, PostPatch patch, VersionCondition condition, String caller) {
+        PostView post = inTransaction(() -> {
+            Post row = lockForWrite(id, condition, caller);
+            PostInput merged = patch.applyTo(new PostInput(row.title, row.content));
+            Set<ConstraintViolation<PostInput>> violations = validator.validate(merged);
+            if (!violations.isEmpty()) {
+                throw new ConstraintViolationException(violations);
+            }
+            return change(row, merged.normalized());
+        });
+        cache.invalidate(id, post.version(), false);
+        return post;
+    }
+
+    public void delete(long id, VersionCondition condition, String caller) {
+        long version = inTransaction(() -> {
+            Post post = lockForWrite(id, condition, caller);
+            posts.delete(post);
+            posts.flush();
+            cache.owe(id, post.version, true);
+            return post.version;
+        });
+        cache.invalidate(id, version, true);
+    }
+
+    private CachedPost load(long id) {
+        return posts.findByIdOptional(id).map(post -> new CachedPost(post.version, toJson(PostView.of(post))))
+                .orElse(null);
+    }
+
+    private String toJson(PostView post) {
+        try {
+            return json.writeValueAsString(post);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The identity of a create's body: titles cannot hold NUL, so the separator is unambiguous. */
+    private static String requestHash(PostInput input) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((input.title() + '\0' + input.content()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Post lockForWrite(long id, VersionCondition condition, String caller) {
+        Post post = posts.findForUpdate(id).orElseThrow(() -> new PostNotFoundException(id, null));
+        if (!post.author.equals(caller)) {
+            throw new NotAuthorException();
+        }
+        if (!condition.admits(post.version)) {
+            throw new PreconditionFailedException(post.version);
+        }
+        return post;
+    }
+
+    /**
+     * Changes the row only when the text changes, so a write that changes nothing keeps its version and tag and owes
+     * the cache nothing. The flush bumps the version now, so the response and the invalidation carry the version the
+     * commit stores.
+     */
+    private PostView change(Post post, PostInput input) {
+        if (!post.title.equals(input.title()) || !post.content.equals(input.content())) {
+            post.title = input.title();
+            post.content = input.content();
+            post.updatedAt = now();
+            posts.flush();
+            cache.owe(post.id, post.version, false);
+        }
+        return PostView.of(post);
+    }
+
+    private static <T> T inTransaction(Supplier<T> work) {
+        return QuarkusTransaction.requiringNew().call(work::get);
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}
