@@ -1,0 +1,238 @@
+package dev.posts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.posts.testing.ConsistencyChecker;
+import dev.posts.testing.LocalCluster;
+import dev.posts.testing.PostgresDatabase;
+import dev.posts.testing.RedisProcess;
+import dev.posts.testing.TcpProxy;
+import dev.posts.testing.TestTokens;
+import dev.posts.testing.Traffic;
+
+/**
+ * Three replicas of the packaged service behind HAProxy ({@code scripts/cluster.sh}), under steady traffic while a
+ * deploy or a fault happens; then every response and the database are checked. Each test leaves three healthy replicas
+ * behind it.
+ */
+class LoadBalancerIT {
+
+    private static final Duration PACE = Duration.ofMillis(25); // 8 workers: about 300 requests a second
+    private static final int WORKERS = 8;
+
+    private static PostgresDatabase database;
+    private static Map<String, String> db;
+    private static TcpProxy databaseLink;
+    private static RedisProcess redis;
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        database = new PostgresDatabase();
+        db = database.start();
+        databaseLink = new TcpProxy(System.getenv().getOrDefault("PGHOST", "127.0.0.1"),
+                Integer.parseInt(System.getenv().getOrDefault("PGPORT", "5432")));
+        redis = new RedisProcess();
+        Map<String, String> env = new HashMap<>(db);
+        env.put("DB_URL", db.get("DB_URL").replaceFirst("//[^/]+/", "//127.0.0.1:" + databaseLink.port() + "/"));
+        env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
+        env.put("POSTS_CACHE_KEY_PREFIX", "posts-lb-" + UUID.randomUUID() + ":");
+        env.put("POSTS_REQUEST_LOG", "false");
+        env.put("POSTS_MAINTENANCE_INTERVAL", "1S");
+        env.putAll(TestTokens.config());
+        cluster = new LocalCluster("lb", env, "1s").start(3);
+    }
+
+    @AfterAll
+    static void teardown() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        redis.close();
+        databaseLink.close();
+        database.stop();
+    }
+
+    @Test
+    void aRollingRestartOfEveryReplicaFailsNoRequestAndLosesNoWrite() throws Exception {
+        try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
+            long origin = System.nanoTime();
+            cluster.rollingRestart();
+            Thread.sleep(1000);
+            traffic.close();
+            report("rolling restart", traffic, origin);
+            assertEquals(List.of(), traffic.failures(), Traffic.describe(traffic.failures(), origin));
+            assertNoAcknowledgedWriteLost(traffic);
+        }
+        assertThreeHealthy();
+    }
+
+    @Test
+    void aKilledReplicaFailsOnlyWhatItHadInFlight() throws Exception {
+        try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
+            Thread.sleep(2000);
+            String victim = cluster.status().getFirst().slot();
+            long killed = System.nanoTime();
+            cluster.kill(victim);
+            long dead = System.nanoTime(); // SIGKILL was delivered between killed and dead
+            Thread.sleep(6000);
+            traffic.close();
+            List<Traffic.Outcome> failures = traffic.failures();
+            report("replica killed", traffic, killed);
+            // Only requests that had reached the replica can fail: they started before it died.
+            assertTrue(failures.stream().allMatch(f -> f.startedNanos() <= dead),
+                    "failures after the kill: " + Traffic.describe(failures, killed));
+            assertTrue(failures.size() <= WORKERS, "more failures than requests in flight: " + failures.size());
+            assertNoAcknowledgedWriteLost(traffic);
+        }
+        cluster.start(1);
+        assertThreeHealthy();
+    }
+
+    @Test
+    void redisStoppedAndRestartedFailsNoRequest() throws Exception {
+        try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
+            Thread.sleep(1000);
+            long origin = System.nanoTime();
+            redis.stop();
+            Thread.sleep(3000);
+            redis.start();
+            Thread.sleep(3000);
+            traffic.close();
+            report("redis stopped for 3 s", traffic, origin);
+            assertEquals(List.of(), traffic.failures(), Traffic.describe(traffic.failures(), origin));
+            assertNoAcknowledgedWriteLost(traffic);
+        }
+        assertThreeHealthy();
+    }
+
+    @Test
+    void postgresGoneAnswersFast503sKeepsEveryReplicaInTheBalancerAndHeals() throws Exception {
+        try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
+            Thread.sleep(2000); // the posts are read, so cached
+            long cut = System.nanoTime();
+            databaseLink.cut();
+            Thread.sleep(4000);
+            List<LocalCluster.Replica> duringOutage = cluster.status();
+            long restored = System.nanoTime();
+            databaseLink.restore();
+            Thread.sleep(6000);
+            traffic.close();
+            List<Traffic.Outcome> during = traffic.outcomes().stream()
+                    .filter(o -> o.startedNanos() >= cut && o.endedNanos() <= restored).toList();
+            for (Traffic.Outcome o : during) {
+                assertTrue(o.ok() || (o.status() == 503 && o.retryAfter() != null), "during the outage: " + o);
+                assertTrue(o.endedNanos() - o.startedNanos() < Duration.ofSeconds(3).toNanos(), "slow: " + o);
+            }
+            long cachedReads = during.stream().filter(o -> o.ok() && o.method().equals("GET")).count();
+            assertTrue(cachedReads > 0, "no read was answered from the cache during the outage");
+            assertTrue(duringOutage.stream().allMatch(r -> r.health().equals("UP")), "left the balancer: "
+                    + duringOutage);
+            long lastFailure = traffic.outcomes().stream().filter(o -> !o.ok()).mapToLong(Traffic.Outcome::endedNanos)
+                    .max().orElse(restored);
+            long wholeAfterMillis = Math.max(0, (lastFailure - restored) / 1_000_000);
+            System.out.printf("postgres gone for 4 s: %d requests during the outage, %d answered (cached reads),"
+                    + " %d fast 503s; traffic whole again %d ms after it returned%n", during.size(), cachedReads,
+                    during.stream().filter(o -> o.status() == 503).count(), wholeAfterMillis);
+            assertTrue(wholeAfterMillis < 5000, "traffic was not whole within 5 s: " + wholeAfterMillis + " ms");
+            assertTrue(traffic.outcomes().stream().noneMatch(o -> o.status() >= 500 && o.status() != 503),
+                    "a 5xx other than 503");
+            assertNoAcknowledgedWriteLost(traffic);
+        }
+        assertThreeHealthy();
+    }
+
+    @Test
+    void noStaleReadThroughTheBalancer() throws Exception {
+        ConsistencyChecker.Report report = new ConsistencyChecker(List.of(cluster.uri()), TestTokens.of("checker"))
+                .run(8, 4, 500, 4);
+        System.out.println("consistency through the balancer: " + report);
+        assertEquals(0, report.failures(), report.toString());
+        assertEquals(0, report.staleReads(), report.toString());
+    }
+
+    @Test
+    void theMaintenanceJobRunsOncePerTickOnThreeReplicas() throws Exception {
+        long first = currentTick() + 1;
+        Thread.sleep(Duration.ofSeconds(22));
+        long last = first + 19;
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement(
+                        "select count(*), count(distinct tick), count(distinct replica) from maintenance_runs"
+                                + " where tick between ? and ?")) {
+            s.setLong(1, first);
+            s.setLong(2, last);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                System.out.printf("maintenance: %d runs over 20 ticks, by %d replicas%n", rs.getLong(1),
+                        rs.getLong(3));
+                assertEquals(20, rs.getLong(1), "runs over 20 ticks");
+                assertEquals(20, rs.getLong(2), "distinct ticks");
+            }
+        }
+    }
+
+    private static long currentTick() throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement("select floor(extract(epoch from now()))"
+                        + "::bigint");
+                ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void report(String fault, Traffic traffic, long origin) {
+        System.out.printf("%s: %d requests, %d failed %s%n", fault, traffic.outcomes().size(),
+                traffic.failures().size(), Traffic.describe(traffic.failures(), origin));
+    }
+
+    private static void assertThreeHealthy() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<LocalCluster.Replica> replicas;
+        do {
+            replicas = cluster.status().stream().filter(r -> r.health().equals("UP")).toList();
+            if (replicas.size() == 3) {
+                return;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not three healthy replicas: " + cluster.status());
+    }
+
+    private static void assertNoAcknowledgedWriteLost(Traffic traffic) throws SQLException {
+        Map<Long, Long> acknowledged = traffic.acknowledged();
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement(
+                        "select version from posts where id = ?")) {
+            for (var write : acknowledged.entrySet()) {
+                s.setLong(1, write.getKey());
+                try (ResultSet rs = s.executeQuery()) {
+                    assertTrue(rs.next(), "acknowledged post " + write.getKey() + " is gone");
+                    assertTrue(rs.getLong(1) >= write.getValue(), "post " + write.getKey() + " is at version "
+                            + rs.getLong(1) + " after version " + write.getValue() + " was acknowledged");
+                }
+            }
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(db.get("DB_URL"), db.get("DB_USERNAME"), db.get("DB_PASSWORD"));
+    }
+}

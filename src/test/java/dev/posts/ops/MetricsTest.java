@@ -1,0 +1,55 @@
+package dev.posts.ops;
+
+import static dev.posts.testing.Api.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+
+import dev.posts.testing.CacheState;
+import dev.posts.testing.LocalRedis;
+import dev.posts.testing.PostgresDatabase;
+import dev.posts.testing.TestTokens;
+
+/** What operators watch at /q/metrics moves with the traffic. */
+@QuarkusTest
+@WithTestResource(PostgresDatabase.class)
+@WithTestResource(LocalRedis.class)
+@WithTestResource(TestTokens.class)
+class MetricsTest {
+
+    @Test
+    void cacheAndHttpMetricsMoveUnderTraffic() {
+        CacheState.awaitInUse(Duration.ofSeconds(10));
+        double hitsBefore = metric("posts_cache_reads_total\\{result=\"hit\"}");
+        double missesBefore = metric("posts_cache_reads_total\\{result=\"miss\"}");
+        long id = given().contentType(ContentType.JSON).body("{\"title\":\"measured\",\"content\":\"c\"}")
+                .post("/posts").then().statusCode(201).extract().jsonPath().getLong("id");
+        for (int i = 0; i < 5; i++) {
+            RestAssured.given().get("/posts/" + id).then().statusCode(200);
+        }
+        assertTrue(metric("posts_cache_reads_total\\{result=\"miss\"}") >= missesBefore + 1);
+        assertTrue(metric("posts_cache_reads_total\\{result=\"hit\"}") >= hitsBefore + 4);
+        String scrape = RestAssured.given().get("/q/metrics").asString();
+        assertTrue(scrape.contains("posts_cache_fills_total{result=\"stored\"}"), "fills");
+        assertTrue(scrape.contains("posts_cache_invalidations_pending"), "pending invalidations");
+        assertTrue(scrape.matches("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/posts/\\{id}\"[^}]*}.*"),
+                "HTTP latency histogram per route");
+        assertTrue(scrape.contains("agroal_"), "database pool");
+        assertTrue(scrape.contains("jvm_memory_used_bytes"), "JVM memory");
+    }
+
+    private static double metric(String nameAndTags) {
+        String scrape = RestAssured.given().get("/q/metrics").asString();
+        Matcher m = Pattern.compile("(?m)^" + nameAndTags + " ([0-9.eE+-]+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.posts.rest;
+
+import static dev.posts.testing.Api.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+import dev.posts.testing.CacheState;
+import dev.posts.testing.LocalRedis;
+import dev.posts.testing.ProxiedPostgresDatabase;
+import dev.posts.testing.TcpProxy;
+import dev.posts.testing.TestTokens;
+
+/** The database goes away under a running service, and comes back. */
+@QuarkusTest
+@WithTestResource(ProxiedPostgresDatabase.class)
+@WithTestResource(LocalRedis.class)
+@WithTestResource(TestTokens.class)
+class DatabaseOutageTest {
+
+    private static final Duration FAST = Duration.ofMillis(2500);
+
+    @Test
+    void servesWhatTheCacheHoldsAnswersFast503sForTheRestStaysReadyAndHeals() throws Exception {
+        CacheState.awaitInUse(Duration.ofSeconds(5));
+        long cached = PostResourceTest.create("Cached", "content");
+        given().get("/posts/" + cached).then().statusCode(200).header("X-Cache", "MISS");
+        long id = PostResourceTest.create("Survivor", "content");
+        long before = countPosts();
+        TcpProxy database = ProxiedPostgresDatabase.proxy();
+        database.cut();
+        try {
+            for (int i = 0; i < 3; i++) {
+                given().get("/posts/" + cached).then().statusCode(200).header("X-Cache", "HIT")
+                        .body("title", equalTo("Cached"));
+                assertUnavailable(given().get("/posts/" + id));
+                assertUnavailable(given().get("/posts"));
+                assertUnavailable(given().contentType(ContentType.JSON)
+                        .body("{\"title\":\"lost\",\"content\":\"never acknowledged\"}").post("/posts"));
+                assertUnavailable(given().contentType(ContentType.JSON).body("{\"title\":\"lost\"}")
+                        .patch("/posts/" + id));
+            }
+            given().get("/q/health/ready").then().statusCode(200)
+                    .body("status", equalTo("UP"))
+                    .body("checks.find { it.name == 'replica' }.data.database", equalTo("DOWN"));
+        } finally {
+            database.restore();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int status;
+        do {
+            status = given().get("/posts/" + id).statusCode();
+        } while (status != 200 && System.nanoTime() < deadline);
+        assertEquals(200, status, "the service did not heal within 10 s of the database's return");
+        given().get("/posts/" + id).then().body("title", equalTo("Survivor"));
+        assertEquals(before, countPosts(), "a write refused with 503 left a row behind");
+    }
+
+    private static void assertUnavailable(Response response) {
+        assertEquals(503, response.statusCode(), response.asString());
+        assertEquals("application/problem+json", response.contentType());
+        assertEquals("2", response.header("Retry-After"));
+        assertTrue(response.timeIn(java.util.concurrent.TimeUnit.MILLISECONDS) < FAST.toMillis(),
+                "took " + response.time() + " ms");
+    }
+
+    private static long countPosts() {
+        long count = 0;
+        String cursor = null;
+        do {
+            var request = given().queryParam("limit", 100);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            Response page = request.get("/posts");
+            assertEquals(200, page.statusCode());
+            count += page.jsonPath().getList("items").size();
+            cursor = page.jsonPath().getString("nextCursor");
+        } while (cursor != null);
+        return count;
+    }
+}

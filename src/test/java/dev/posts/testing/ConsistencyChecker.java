@@ -1,0 +1,190 @@
+package dev.posts.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Checks API.md's promise across replicas: once a write has been acknowledged, every read that starts afterwards, on
+ * any replica, returns that version or a newer one ("gone" after a delete). Writers change a few hot posts through one
+ * target and read them back at once through another, while readers read them all the time through every target; each
+ * read is held against the newest version acknowledged before it was sent. Targets are replicas, or one load balancer.
+ */
+public final class ConsistencyChecker {
+
+    /** What a run saw: every stale read and every failed request is counted, and the first few are described. */
+    public record Report(long writes, long reads, long staleReads, long failures, List<String> examples) {
+
+        @Override
+        public String toString() {
+            return "%d writes, %d reads, %d stale reads, %d failed requests%s".formatted(writes, reads, staleReads,
+                    failures, examples.isEmpty() ? "" : "; first: " + examples);
+        }
+    }
+
+    private final List<URI> targets;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<Long, AtomicLong> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final List<String> examples = Collections.synchronizedList(new ArrayList<>());
+
+    /** {@code token} is the bearer token every request carries; the writes need it, reads do not mind it. */
+    public ConsistencyChecker(List<URI> targets, String token) {
+        this.targets = List.copyOf(targets);
+        this.token = token;
+    }
+
+    /**
+     * Creates {@code posts} posts, then runs {@code writers} writer threads of {@code writesEach} write-then-read
+     * rounds each, with {@code readers} reader threads alongside, then deletes every post and checks every target
+     * answers 404 for it.
+     */
+    public Report run(int posts, int writers, int writesEach, int readers) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < posts; i++) {
+            HttpResponse<String> created = send(target(-1), "POST", "posts",
+                    "{\"title\":\"checked " + i + "\",\"content\":\"v1\"}", "application/json");
+            if (created.statusCode() != 201) {
+                throw new IllegalStateException("could not create a post: " + created.statusCode());
+            }
+            long id = Long.parseLong(created.body().replaceFirst("^\\{\"id\":(\\d+).*", "$1").strip());
+            ids.add(id);
+            acknowledged.put(id, new AtomicLong(1));
+        }
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> writing = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                writing.add(pool.submit(() -> write(ids, writesEach)));
+            }
+            List<Future<?>> reading = new ArrayList<>();
+            AtomicLong done = new AtomicLong();
+            for (int r = 0; r < readers; r++) {
+                reading.add(pool.submit(() -> {
+                    while (done.get() == 0) {
+                        long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+                        readAndCheck(target(-1), id, acknowledged.get(id).get(), false);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> writer : writing) {
+                writer.get();
+            }
+            done.set(1);
+            for (Future<?> reader : reading) {
+                reader.get();
+            }
+        }
+        for (long id : ids) {
+            int via = ThreadLocalRandom.current().nextInt(targets.size());
+            HttpResponse<String> deleted = send(targets.get(via), "DELETE", "posts/" + id, null, null);
+            if (deleted.statusCode() != 204) {
+                failure("DELETE " + id + " answered " + deleted.statusCode());
+                continue;
+            }
+            for (URI target : targets) {
+                readAndCheck(target, id, 0, true);
+            }
+        }
+        return new Report(writes.get(), reads.get(), stale.get(), failures.get(), List.copyOf(examples));
+    }
+
+    private Void write(List<Long> ids, int rounds) throws Exception {
+        for (int i = 0; i < rounds; i++) {
+            long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+            int via = ThreadLocalRandom.current().nextInt(targets.size());
+            HttpResponse<String> written = send(targets.get(via), "PATCH", "posts/" + id,
+                    "{\"content\":\"write " + i + "\"}", "application/merge-patch+json");
+            if (written.statusCode() != 200) {
+                failure("PATCH " + id + " answered " + written.statusCode());
+                continue;
+            }
+            writes.incrementAndGet();
+            long version = version(written);
+            acknowledged.get(id).accumulateAndGet(version, Math::max);
+            readAndCheck(target(via), id, acknowledged.get(id).get(), false);
+        }
+        return null;
+    }
+
+    private void readAndCheck(URI target, long id, long floor, boolean deleted) {
+        try {
+            HttpResponse<String> read = send(target, "GET", "posts/" + id, null, null);
+            reads.incrementAndGet();
+            if (deleted) {
+                if (read.statusCode() != 404) {
+                    stale("GET " + id + " via " + target + " after its delete: " + read.statusCode());
+                }
+                return;
+            }
+            if (read.statusCode() != 200) {
+                failure("GET " + id + " via " + target + " answered " + read.statusCode());
+                return;
+            }
+            long version = version(read);
+            if (version < floor) {
+                stale("GET " + id + " via " + target + ": version " + version + " after " + floor + " was"
+                        + " acknowledged (" + read.headers().firstValue("X-Cache").orElse("?") + ")");
+            }
+        } catch (Exception e) {
+            failure("GET " + id + " via " + target + ": " + e);
+        }
+    }
+
+    /** Another target than {@code not} where there are several, so a read goes elsewhere than its write. */
+    private URI target(int not) {
+        if (targets.size() == 1 || not < 0) {
+            return targets.get(ThreadLocalRandom.current().nextInt(targets.size()));
+        }
+        int other = ThreadLocalRandom.current().nextInt(targets.size() - 1);
+        return targets.get(other >= not ? other + 1 : other);
+    }
+
+    private HttpResponse<String> send(URI target, String method, String path, String body, String type)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token);
+        if (body != null) {
+            request.header("Content-Type", type).method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long version(HttpResponse<String> response) {
+        return Long.parseLong(response.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+    }
+
+    private void stale(String what) {
+        stale.incrementAndGet();
+        example(what);
+    }
+
+    private void failure(String what) {
+        failures.incrementAndGet();
+        example(what);
+    }
+
+    private void example(String what) {
+        if (examples.size() < 10) {
+            examples.add(what);
+        }
+    }
+}

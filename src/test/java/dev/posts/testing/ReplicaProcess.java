@@ -1,0 +1,142 @@
+package dev.posts.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One replica of the packaged service ({@code java -jar target/quarkus-app/quarkus-run.jar}) as production runs it: the
+ * prod profile, settings in environment variables, a port of its own. It can be stopped as ECS stops a task (SIGTERM)
+ * or killed (SIGKILL).
+ */
+public final class ReplicaProcess implements AutoCloseable {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private final String name;
+    private final int port;
+    private final Map<String, String> environment;
+    private Process process;
+
+    public ReplicaProcess(String name, Map<String, String> environment) {
+        this.name = name;
+        this.port = Ports.free();
+        this.environment = new HashMap<>(environment);
+        this.environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        this.environment.put("POSTS_REPLICA_ID", name);
+    }
+
+    /** The environment the service needs to reach the test's database and Redis. */
+    public static Map<String, String> environment(Map<String, String> database, String redisUrl, String keyPrefix) {
+        Map<String, String> env = new HashMap<>(database);
+        env.put("REDIS_URL", redisUrl);
+        env.put("POSTS_CACHE_KEY_PREFIX", keyPrefix);
+        env.put("POSTS_REQUEST_LOG", "false");
+        return env;
+    }
+
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ReplicaProcess start() {
+        try {
+            Path logs = Files.createDirectories(Path.of("target/replicas"));
+            String java = ProcessHandle.current().info().command().orElse("java");
+            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", JAR.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the replica reports ready, as the load balancer would see it, and its cache is in use. */
+    public ReplicaProcess awaitReady(Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        HttpRequest ready = HttpRequest.newBuilder(uri().resolve("q/health/ready")).timeout(Duration.ofSeconds(1))
+                .build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see target/replicas");
+            }
+            try {
+                HttpResponse<String> response = HTTP.send(ready, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("IN_USE")) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException(name + " was not ready within " + within);
+    }
+
+    /** SIGTERM, as ECS stops a task, then waits for the process to exit. */
+    public int stop(Duration within) {
+        process.destroy();
+        return awaitExit(within);
+    }
+
+    /** SIGKILL: the replica dies with whatever it had in flight. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(10));
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (alive()) {
+            kill();
+        }
+    }
+
+    /** Waits for the process to exit on its own, and returns its exit code. */
+    public int awaitExit(Duration within) {
+        try {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+                throw new IllegalStateException(name + " did not exit within " + within);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
