@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""Usage: check_deploy.py [--self-test]  — checks deploy/ offline, against AWS's API model and the service's code.
+
+1. deploy/ecs-task-definition.json and deploy/service.json against botocore's ECS model (the input shapes of
+   RegisterTaskDefinition and CreateService: unknown or misplaced keys, types, required members), plus the enums and
+   the rules the model does not encode.
+2. The CloudFormation template's own design rules (every Ref, GetAtt and Sub resolves; who may reach what).
+3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
+   memory against the measured footprint, and the names the workflow uses.
+
+--self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
+"""
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TASK = ROOT / "deploy/ecs-task-definition.json"
+SERVICE = ROOT / "deploy/service.json"
+TEMPLATE = ROOT / "deploy/infrastructure.yaml"
+PROPERTIES = ROOT / "src/main/resources/application.properties"
+DEPLOY_WORKFLOW = ROOT / ".github/workflows/deploy.yml"
+BENCH_RESULTS = ROOT / "bench/results"
+
+EPHEMERAL_RANGE = (32768, 65535)
+PSEUDO_PARAMETERS = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
+                     "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs"}
+# Environment the JVM itself reads rather than the service's configuration.
+JVM_ENVIRONMENT = {"JAVA_TOOL_OPTIONS"}
+
+try:
+    import botocore.session
+    import botocore.validate
+    from cfnlint.decode import decode
+    import yaml
+except ImportError as missing:  # a missing validator must fail the run, never skip it
+    sys.exit(f"check_deploy: {missing.name} is not installed (pip install botocore cfn-lint pyyaml)")
+
+
+def ecs_model():
+    return botocore.session.get_session().get_service_model("ecs")
+
+
+def check_against_model(document, operation, model, name):
+    """Unknown keys, wrong types and missing required members (botocore), then enums (botocore skips them)."""
+    shape = model.operation_model(operation).input_shape
+    errors = []
+    try:
+        botocore.validate.validate_parameters(document, shape)
+    except botocore.exceptions.ParamValidationError as e:
+        errors.append(f"{name}: not a valid {operation} input: {e}")
+        return errors
+
+    def walk(value, shape, path):
+        if shape.type_name == "structure":
+            for key, member in shape.members.items():
+                if isinstance(value, dict) and key in value:
+                    walk(value[key], member, f"{path}.{key}")
+        elif shape.type_name == "list":
+            for i, item in enumerate(value):
+                walk(item, shape.member, f"{path}[{i}]")
+        elif shape.type_name == "map":
+            for key, item in value.items():
+                walk(item, shape.value, f"{path}.{key}")
+        elif shape.type_name == "string" and shape.enum and value not in shape.enum:
+            errors.append(f"{name}: {path} is {value!r}, not one of {shape.enum}")
+
+    walk(document, shape, name)
+    return errors
+
+
+def properties():
+    values = {}
+    for line in PROPERTIES.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip()
+    return values
+
+
+def duration_seconds(text):
+    match = re.fullmatch(r"(\d+)\s*(ms|s|m)?", text.strip(), re.IGNORECASE)
+    if not match:
+        raise ValueError(f"not a duration: {text}")
+    number, unit = int(match.group(1)), (match.group(2) or "s").lower()
+    return {"ms": number / 1000, "s": number, "m": number * 60}[unit]
+
+
+def resources_of(template, kind):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def ref_target(value):
+    """The logical id a Ref or GetAtt names, or None."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            return (target[0] if isinstance(target, list) else target.split(".")[0])
+    return None
+
+
+def check_template(template):
+    errors = []
+    names = set(template.get("Parameters", {})) | set(template["Resources"]) | PSEUDO_PARAMETERS
+    conditions = set(template.get("Conditions", {}))
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Ref" and isinstance(value, str) and value not in names:
+                    errors.append(f"template: {where} refers to {value}, which does not exist")
+                elif key == "Fn::GetAtt":
+                    target = value[0] if isinstance(value, list) else value.split(".")[0]
+                    if target not in template["Resources"]:
+                        errors.append(f"template: {where} gets an attribute of {target}, which is no resource")
+                elif key == "Fn::Sub":
+                    text = value[0] if isinstance(value, list) else value
+                    local = set(value[1]) if isinstance(value, list) and len(value) > 1 else set()
+                    for variable in re.findall(r"\$\{([^}!]+)\}", text):
+                        if variable.split(".")[0] not in names | local:
+                            errors.append(f"template: {where} substitutes ${{{variable}}}, which does not exist")
+                elif key == "Fn::If" and value[0] not in conditions:
+                    errors.append(f"template: {where} uses condition {value[0]}, which does not exist")
+                elif key == "Condition" and isinstance(value, str) and value not in conditions:
+                    errors.append(f"template: {where} uses condition {value}, which does not exist")
+                walk(value, where)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    for name, resource in template["Resources"].items():
+        walk(resource, name)
+    for name, output in template.get("Outputs", {}).items():
+        walk(output, f"output {name}")
+
+    groups = resources_of(template, "AWS::EC2::SecurityGroup")
+    ingress = []  # (group, rule) for inline and standalone rules
+    for name, group in groups.items():
+        for rule in group["Properties"].get("SecurityGroupIngress", []):
+            ingress.append((name, rule))
+    for rule in resources_of(template, "AWS::EC2::SecurityGroupIngress").values():
+        ingress.append((ref_target(rule["Properties"]["GroupId"]), rule["Properties"]))
+
+    def sources(group):
+        return [rule for target, rule in ingress if target == group]
+
+    expected = {
+        "InstanceSecurityGroup": ("LoadBalancerSecurityGroup", EPHEMERAL_RANGE),
+        "DatabaseSecurityGroup": ("InstanceSecurityGroup", (5432, 5432)),
+        "CacheSecurityGroup": ("InstanceSecurityGroup", (6379, 6379)),
+    }
+    for group, (source, ports) in expected.items():
+        if group not in groups:
+            errors.append(f"template: security group {group} is missing")
+            continue
+        rules = sources(group)
+        if not rules:
+            errors.append(f"template: nothing may reach {group}")
+        for rule in rules:
+            if "CidrIp" in rule or "CidrIpv6" in rule or "SourcePrefixListId" in rule:
+                errors.append(f"template: {group} admits an address range; only {source} may reach it")
+            elif ref_target(rule.get("SourceSecurityGroupId")) != source:
+                errors.append(f"template: {group} admits {ref_target(rule.get('SourceSecurityGroupId'))},"
+                              f" not only {source}")
+            if (int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1))) != ports:
+                errors.append(f"template: {group} opens ports {rule.get('FromPort')}-{rule.get('ToPort')},"
+                              f" expected {ports[0]}-{ports[1]}")
+    alb_ports = sorted({(int(r["FromPort"]), int(r["ToPort"])) for r in sources("LoadBalancerSecurityGroup")})
+    if alb_ports != [(80, 80), (443, 443)]:
+        errors.append(f"template: the load balancer should admit 80 and 443 from anywhere, admits {alb_ports}")
+    return errors
+
+
+def check_cross_file(task, service, template, workflow):
+    errors = []
+    props = properties()
+    containers = task["containerDefinitions"]
+    app = containers[0]
+    target_group = template["Resources"]["TargetGroup"]["Properties"]
+    group_attributes = {a["Key"]: a["Value"] for a in target_group.get("TargetGroupAttributes", [])}
+
+    # The container, its port, and the service's HTTP port.
+    http_port = int(props.get("quarkus.http.port", "8080"))
+    balanced = service["loadBalancers"][0]
+    if balanced["containerName"] not in {c["name"] for c in containers}:
+        errors.append(f"service: loadBalancers names container {balanced['containerName']}, which the task lacks")
+    mappings = [m for c in containers if c["name"] == balanced["containerName"] for m in c.get("portMappings", [])]
+    if balanced["containerPort"] not in {m["containerPort"] for m in mappings}:
+        errors.append(f"service: containerPort {balanced['containerPort']} is not mapped by the task")
+    if any(m.get("hostPort", 0) != 0 for m in mappings):
+        errors.append("task: hostPort must be 0 (dynamic host port mapping)")
+    if balanced["containerPort"] != http_port or int(target_group["Port"]) != http_port:
+        errors.append(f"ports disagree: service {balanced['containerPort']}, template {target_group['Port']},"
+                      f" service's HTTP port {http_port}")
+    if task.get("networkMode") != "bridge" or target_group.get("TargetType") != "instance":
+        errors.append("bridge networking with an instance target group is what dynamic host ports need")
+
+    # The load balancer checks the readiness endpoint.
+    health_root = props.get("quarkus.smallrye-health.root-path", "/q/health").rstrip("/")
+    readiness = health_root + "/" + props.get("quarkus.smallrye-health.readiness-path", "ready").strip("/")
+    if target_group.get("HealthCheckPath") != readiness:
+        errors.append(f"template: health check path {target_group.get('HealthCheckPath')} is not the readiness"
+                      f" endpoint {readiness}")
+
+    # Secrets from Secrets Manager or SSM, and every name one the service reads.
+    read_by_service = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", PROPERTIES.read_text())) | JVM_ENVIRONMENT
+    for name in ("DB_URL", "DB_USERNAME", "DB_PASSWORD", "REDIS_URL"):
+        if name not in {s["name"] for s in app.get("secrets", [])}:
+            errors.append(f"task: {name} must come from secrets (Secrets Manager or SSM)")
+        if name in {e["name"] for e in app.get("environment", [])}:
+            errors.append(f"task: {name} must not be a plain environment value")
+    for entry in app.get("secrets", []) + app.get("environment", []):
+        name = entry["name"]
+        if name not in read_by_service and not re.match(r"^(POSTS|QUARKUS|MP_JWT)_", name):
+            errors.append(f"task: {name} is not a setting the service reads")
+    for secret in app.get("secrets", []):
+        if not re.match(r"^arn:aws[a-z-]*:(secretsmanager|ssm):", secret["valueFrom"]):
+            errors.append(f"task: secret {secret['name']} is not taken from Secrets Manager or SSM by ARN")
+
+    # Shutdown: the task outlives the service's drain, and the target group drains at least that long.
+    drain = (duration_seconds(props["quarkus.shutdown.delay"]) + duration_seconds(props["quarkus.shutdown.timeout"]))
+    if not app.get("stopTimeout", 30) > drain:
+        errors.append(f"task: stopTimeout {app.get('stopTimeout')} s must exceed the service's drain of {drain} s")
+    if not int(group_attributes.get("deregistration_delay.timeout_seconds", 300)) >= drain:
+        errors.append(f"template: deregistration delay must be at least the service's drain of {drain} s")
+
+    # Memory: a hard limit above the reservation, and the reservation above what the service was measured to use.
+    if not app.get("memory") or not app.get("memoryReservation") or app["memory"] <= app["memoryReservation"]:
+        errors.append("task: set a hard memory limit above memoryReservation (the JVM sizes itself from the limit)")
+    footprint = measured_footprint()
+    if footprint is None:
+        errors.append(f"no measured footprint: {BENCH_RESULTS} has no result with an 'rss_mib_max' line")
+    elif app.get("memoryReservation", 0) < footprint:
+        errors.append(f"task: memoryReservation {app.get('memoryReservation')} MiB is below the measured RSS"
+                      f" under load, {footprint} MiB")
+
+    # Names the task, the service and the template must agree on.
+    resources = template["Resources"]
+    expectations = [
+        (task["executionRoleArn"].endswith(":role/" + resources["TaskExecutionRole"]["Properties"]["RoleName"]),
+         "task: executionRoleArn is not the template's TaskExecutionRole"),
+        (task["taskRoleArn"].endswith(":role/" + resources["TaskRole"]["Properties"]["RoleName"]),
+         "task: taskRoleArn is not the template's TaskRole"),
+        (app["logConfiguration"]["options"].get("awslogs-group") == resources["LogGroup"]["Properties"][
+            "LogGroupName"], "task: awslogs-group is not the template's log group"),
+        ("mode" in app["logConfiguration"]["options"], "task: set the awslogs mode explicitly"),
+        (service["cluster"] == resources["Cluster"]["Properties"]["ClusterName"],
+         "service: cluster is not the template's cluster"),
+        (service["loadBalancers"][0]["targetGroupArn"].split(":targetgroup/")[-1].split("/")[0]
+         == target_group["Name"], "service: targetGroupArn is not the template's target group"),
+        (app["image"].split("/")[-1].split(":")[0] == resources["Repository"]["Properties"]["RepositoryName"],
+         "task: image is not from the template's repository"),
+        (str(app.get("user", "root")) not in {"root", "0"}, "task: run as a non-root user"),
+        (app.get("linuxParameters", {}).get("initProcessEnabled") is True,
+         "task: enable the init process, so signals reach the JVM and zombies are reaped"),
+        (service.get("desiredCount", 0) >= 2, "service: run at least 2 tasks"),
+        (service["deploymentConfiguration"].get("deploymentCircuitBreaker") == {"enable": True, "rollback": True},
+         "service: the deployment circuit breaker must be on, with rollback"),
+        ((service["deploymentConfiguration"].get("minimumHealthyPercent"),
+          service["deploymentConfiguration"].get("maximumPercent")) == (100, 200),
+         "service: roll out 100/200, new tasks before old ones stop"),
+        ([s.get("field") for s in service.get("placementStrategy", [])]
+         == ["attribute:ecs.availability-zone", "instanceId"],
+         "service: spread across Availability Zones, then instances"),
+        ("launchType" not in service or "capacityProviderStrategy" not in service,
+         "service: launchType and capacityProviderStrategy exclude each other"),
+        (service.get("healthCheckGracePeriodSeconds", 0) >= 30, "service: give the JVM a health-check grace period"),
+    ]
+    for ssm_name, parameter in (("DB_URL", "DatabaseUrl"), ("REDIS_URL", "RedisUrl")):
+        value_from = next((s["valueFrom"] for s in app.get("secrets", []) if s["name"] == ssm_name), "")
+        expectations.append((value_from.endswith(":parameter" + resources[parameter]["Properties"]["Name"]),
+                             f"task: {ssm_name} is not read from the template's {parameter} parameter"))
+    errors += [message for ok, message in expectations if not ok]
+
+    # The deploy workflow deploys these files, to this cluster and service, with this container and repository.
+    env = workflow.get("env", {})
+    for key, expected in (("ECS_TASK_DEFINITION", "deploy/ecs-task-definition.json"),
+                          ("ECS_CLUSTER", service["cluster"]), ("ECS_SERVICE", service["serviceName"]),
+                          ("CONTAINER_NAME", app["name"]),
+                          ("ECR_REPOSITORY", resources["Repository"]["Properties"]["RepositoryName"])):
+        if env.get(key) != expected:
+            errors.append(f"deploy workflow: {key} is {env.get(key)!r}, expected {expected!r}")
+    return errors
+
+
+def measured_footprint():
+    """The largest RSS under load (MiB) in the newest benchmark result."""
+    results = sorted(BENCH_RESULTS.glob("*.md")) if BENCH_RESULTS.is_dir() else []
+    for result in reversed(results):
+        match = re.search(r"^rss_mib_max:\s*(\d+)", result.read_text(), re.MULTILINE)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def load():
+    template, matches = decode(str(TEMPLATE))
+    if matches:
+        sys.exit(f"check_deploy: cannot read {TEMPLATE}: {matches}")
+    return (json.loads(TASK.read_text()), json.loads(SERVICE.read_text()), template,
+            yaml.safe_load(DEPLOY_WORKFLOW.read_text()))
+
+
+def all_errors(task, service, template, workflow, model):
+    errors = (check_against_model(task, "RegisterTaskDefinition", model, "task")
+              + check_against_model(service, "CreateService", model, "service"))
+    for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflow))):
+        try:
+            errors += check(*args)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+            errors.append(f"{check.__name__}: a file lacks what the check needs: {type(e).__name__} {e}")
+    return errors
+
+
+def self_test(model):
+    """Each break below must be caught; otherwise the check it stands for could not fail."""
+    task, service, template, workflow = load()
+    resources = "Resources"
+
+    def app(t):
+        return t["containerDefinitions"][0]
+
+    breaks = {
+        "typo in a key (hostport)": lambda t, s, c, w: app(t)["portMappings"][0].update(
+            {"hostport": app(t)["portMappings"][0].pop("hostPort")}),
+        "port as a string": lambda t, s, c, w: app(t)["portMappings"][0].update({"containerPort": "8080"}),
+        "output-only field (revision)": lambda t, s, c, w: t.update({"revision": 3}),
+        "network mode not in the enum": lambda t, s, c, w: t.update({"networkMode": "bridged"}),
+        "secret without valueFrom": lambda t, s, c, w: app(t)["secrets"][0].pop("valueFrom"),
+        "misplaced key (stopTimeout on the task)": lambda t, s, c, w: t.update({"stopTimeout": 30}),
+        "circuit breaker as a string": lambda t, s, c, w: s["deploymentConfiguration"].update(
+            {"deploymentCircuitBreaker": {"enable": "true", "rollback": True}}),
+        "mismatched service container port": lambda t, s, c, w: s["loadBalancers"][0].update({"containerPort": 8081}),
+        "mismatched container name": lambda t, s, c, w: s["loadBalancers"][0].update({"containerName": "api"}),
+        "static host port": lambda t, s, c, w: app(t)["portMappings"][0].update({"hostPort": 8080}),
+        "missing secret (DB_PASSWORD)": lambda t, s, c, w: app(t).update(
+            {"secrets": [x for x in app(t)["secrets"] if x["name"] != "DB_PASSWORD"]}),
+        "password as plain environment": lambda t, s, c, w: app(t)["environment"].append(
+            {"name": "DB_PASSWORD", "value": "hunter2"}),
+        "setting the service does not read": lambda t, s, c, w: app(t)["environment"].append(
+            {"name": "DATABASE_URL", "value": "x"}),
+        "stopTimeout below the drain": lambda t, s, c, w: app(t).update({"stopTimeout": 20}),
+        "memory reservation below the footprint": lambda t, s, c, w: app(t).update({"memoryReservation": 64}),
+        "reservation above the hard limit": lambda t, s, c, w: app(t).update({"memoryReservation": 4096}),
+        "health check on liveness": lambda t, s, c, w: c[resources]["TargetGroup"]["Properties"].update(
+            {"HealthCheckPath": "/q/health/live"}),
+        "short deregistration delay": lambda t, s, c, w: c[resources]["TargetGroup"]["Properties"].update(
+            {"TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "5"}]}),
+        "ephemeral range open to the world": lambda t, s, c, w: c[resources]["InstanceSecurityGroup"][
+            "Properties"].update({"SecurityGroupIngress": [
+                {"IpProtocol": "tcp", "FromPort": 32768, "ToPort": 65535, "CidrIp": "0.0.0.0/0"}]}),
+        "database open to the load balancer": lambda t, s, c, w: c[resources]["DatabaseSecurityGroup"][
+            "Properties"]["SecurityGroupIngress"][0].update(
+                {"SourceSecurityGroupId": {"Fn::GetAtt": ["LoadBalancerSecurityGroup", "GroupId"]}}),
+        "dangling Ref": lambda t, s, c, w: c[resources]["HttpListener"]["Properties"].update(
+            {"LoadBalancerArn": {"Ref": "LoadBalancr"}}),
+        "dangling GetAtt": lambda t, s, c, w: c[resources]["TaskExecutionRole"]["Properties"]["Policies"][0][
+            "PolicyDocument"]["Statement"][0].update({"Resource": {"Fn::GetAtt": ["Databse", "Arn"]}}),
+        "dangling Sub variable": lambda t, s, c, w: c[resources]["DatabaseUrl"]["Properties"].update(
+            {"Value": {"Fn::Sub": "jdbc:postgresql://${Databse.Endpoint.Address}/posts"}}),
+        "log group of another stack": lambda t, s, c, w: app(t)["logConfiguration"]["options"].update(
+            {"awslogs-group": "/ecs/other"}),
+        "root user": lambda t, s, c, w: app(t).update({"user": "0"}),
+        "single task": lambda t, s, c, w: s.update({"desiredCount": 1}),
+        "workflow deploys another service": lambda t, s, c, w: w["env"].update({"ECS_SERVICE": "posts"}),
+    }
+    missed = []
+    for name, breaking in breaks.items():
+        t, s, c, w = copy.deepcopy(task), copy.deepcopy(service), copy.deepcopy(template), copy.deepcopy(workflow)
+        breaking(t, s, c, w)
+        caught = all_errors(t, s, c, w, model)
+        print(f"{'caught' if caught else 'MISSED'}  {name}: {caught[0] if caught else 'no error'}")
+        if not caught:
+            missed.append(name)
+    return missed
+
+
+def main():
+    model = ecs_model()
+    if "--self-test" in sys.argv:
+        missed = self_test(model)
+        if missed:
+            sys.exit(f"check_deploy: self-test missed {len(missed)} break(s): {missed}")
+        print("check_deploy: every break was caught")
+        return
+    errors = all_errors(*load(), model)
+    for error in errors:
+        print(f"FAIL {error}")
+    if errors:
+        sys.exit(f"check_deploy: {len(errors)} problem(s)")
+    print(f"check_deploy: task definition, service, template and workflow agree"
+          f" (botocore {botocore.__version__} ECS model)")
+
+
+if __name__ == "__main__":
+    main()
