@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Set;
 
 /** Tells a database that cannot be reached, or lost the connection mid-transaction, from any other failure. */
@@ -39,7 +40,10 @@ final class DatabaseFailures {
                 if (state != null && (state.startsWith("08") || UNAVAILABLE_STATES.contains(state))) {
                     return true;
                 }
-                if (state == null && String.valueOf(sql.getMessage()).contains("acquisition timeout")) {
+                // The pool gave up waiting for a connection ("Acquisition timeout while waiting for new
+                // connection"): the database is too slow to answer or not answering at all.
+                if (state == null && String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT)
+                        .contains("acquisition timeout")) {
                     return true;
                 }
             }

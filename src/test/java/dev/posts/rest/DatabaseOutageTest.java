@@ -65,6 +65,35 @@ class DatabaseOutageTest {
         assertEquals(before, countPosts(), "a write refused with 503 left a row behind");
     }
 
+    /**
+     * A database that takes connections but never answers (a hung server, a network dropping packets): the pool gives
+     * up on its acquisition timeout, and that too is a fast 503, not a 500.
+     */
+    @Test
+    void aDatabaseThatNeverAnswersIsA503Too() throws Exception {
+        long id = PostResourceTest.create("Stalled", "content");
+        TcpProxy database = ProxiedPostgresDatabase.proxy();
+        database.stall();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertUnavailable(given().get("/posts"));
+                assertUnavailable(given().contentType(ContentType.JSON)
+                        .body("{\"title\":\"lost\",\"content\":\"never acknowledged\"}").post("/posts"));
+                assertUnavailable(given().contentType(ContentType.JSON).body("{\"title\":\"lost\"}")
+                        .patch("/posts/" + id));
+            }
+        } finally {
+            database.restore();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        int status;
+        do {
+            status = given().get("/posts").statusCode();
+        } while (status != 200 && System.nanoTime() < deadline);
+        assertEquals(200, status, "the service did not heal within 15 s of the database's return");
+        given().get("/posts/" + id).then().statusCode(200).body("title", equalTo("Stalled"));
+    }
+
     private static void assertUnavailable(Response response) {
         assertEquals(503, response.statusCode(), response.asString());
         assertEquals("application/problem+json", response.contentType());

@@ -14,14 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A real TCP proxy on loopback between the service and a server it depends on. {@link #cut()} closes the listening
  * socket and every open connection, as a network partition or a server crash would look to the service;
- * {@link #restore()} listens again on the same port.
+ * {@link #stall()} keeps accepting connections but never answers on them, as a server that hangs or a network that
+ * drops packets would look; {@link #restore()} ends either and forwards again on the same port.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    private volatile boolean stalled;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.target = new InetSocketAddress(targetHost, targetPort);
@@ -40,9 +43,27 @@ public final class TcpProxy implements AutoCloseable {
             socket.close();
         }
         sockets.clear();
+        for (Socket socket : held) {
+            socket.close();
+        }
+        held.clear();
+    }
+
+    /** Closes every open connection, then takes new ones and holds them without a byte of answer. */
+    public synchronized void stall() throws IOException {
+        stalled = true;
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        sockets.clear();
     }
 
     public synchronized void restore() throws IOException {
+        stalled = false;
+        for (Socket socket : held) {
+            socket.close();
+        }
+        held.clear();
         if (listener.isClosed()) {
             listener = listen(port);
             accept(listener);
@@ -73,6 +94,10 @@ public final class TcpProxy implements AutoCloseable {
                     client = server.accept();
                 } catch (IOException e) {
                     return; // cut() closed the listener
+                }
+                if (stalled) {
+                    held.add(client);
+                    continue;
                 }
                 try {
                     Socket upstream = new Socket();
@@ -107,6 +132,7 @@ public final class TcpProxy implements AutoCloseable {
 
     private void closeQuietly(Socket socket) {
         sockets.remove(socket);
+        held.remove(socket);
         try {
             socket.close();
         } catch (IOException e) {
