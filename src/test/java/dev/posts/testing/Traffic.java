@@ -24,8 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Traffic implements AutoCloseable {
 
-    /** One request and what came of it; {@code status} 0 means no response at all. */
-    public record Outcome(String method, long startedNanos, long endedNanos, int status, String retryAfter) {
+    /**
+     * One request and what came of it; {@code status} 0 means no response at all. {@code servedBy} and {@code detail}
+     * (the start of the body of a failed request, or the exception) say where and why it failed.
+     */
+    public record Outcome(String method, long startedNanos, long endedNanos, int status, String retryAfter,
+            String servedBy, String detail) {
 
         public boolean ok() {
             return status >= 200 && status < 300;
@@ -143,13 +147,20 @@ public final class Traffic implements AutoCloseable {
         long started = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            outcomes.add(new Outcome(method, started, System.nanoTime(), response.statusCode(),
-                    response.headers().firstValue("Retry-After").orElse(null)));
+            int status = response.statusCode();
+            outcomes.add(new Outcome(method, started, System.nanoTime(), status,
+                    response.headers().firstValue("Retry-After").orElse(null),
+                    response.headers().firstValue("X-Served-By").orElse("-"),
+                    status < 300 ? "" : abbreviate(response.body())));
             return response;
         } catch (Exception e) {
-            outcomes.add(new Outcome(method, started, System.nanoTime(), 0, null));
+            outcomes.add(new Outcome(method, started, System.nanoTime(), 0, null, "-", abbreviate(e.toString())));
             return null;
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 160 ? text : text.substring(0, 160) + "...";
     }
 
     private static long version(HttpResponse<String> response) {
@@ -160,8 +171,8 @@ public final class Traffic implements AutoCloseable {
     public static String describe(List<Outcome> failures, long originNanos) {
         List<String> lines = new ArrayList<>();
         for (Outcome o : failures.subList(0, Math.min(10, failures.size()))) {
-            lines.add(
-                    "%s %d at +%d ms".formatted(o.method(), o.status(), (o.startedNanos() - originNanos) / 1_000_000));
+            lines.add("%s %d at +%d ms from %s %s".formatted(o.method(), o.status(),
+                    (o.startedNanos() - originNanos) / 1_000_000, o.servedBy(), o.detail()));
         }
         return lines.toString();
     }
