@@ -95,7 +95,7 @@ start_replica() {
   for _ in $(seq 1 600); do
     port=$(sed -n 's/.*Listening on: http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/log" | head -n 1)
     [[ -n $port ]] && break
-    kill -0 "$(cat "$dir/pid")" 2>/dev/null || { log "$slot exited; see $dir/log"; rm -f "$dir/pid"; return 1; }
+    kill -0 "$(cat "$dir/pid")" 2>/dev/null || { log "$slot exited before it listened"; return 1; }
     sleep 0.1
   done
   [[ -n $port ]] || { log "$slot did not start listening"; return 1; }
@@ -106,7 +106,23 @@ start_replica() {
     [[ $(slot_status "$slot") == UP ]] && { log "$slot is healthy on port $port"; return 0; }
     sleep 0.1
   done
-  log "$slot did not become healthy; see $dir/log"
+  log "$slot did not become healthy"
+  return 1
+}
+
+# A replica that stops or fails its health checks before it is healthy is replaced, once, as an ECS service replaces
+# a task that failed to start. Its log is kept beside the new one and shown, so that the failure is not hidden.
+launch_replica() {
+  local slot=$1 dir="$STATE/$1" attempt
+  for attempt in 1 2; do
+    start_replica "$slot" && return 0
+    admin "set server replicas/$slot state maint" >/dev/null || true
+    [[ -f $dir/pid ]] && kill -KILL "$(cat "$dir/pid")" 2>/dev/null || true
+    rm -f "$dir/pid"
+    cp "$dir/log" "$dir/log.failed-$attempt"
+    log "$slot failed to start (attempt $attempt); the end of its log, kept in $dir/log.failed-$attempt:"
+    tail -n 40 "$dir/log" >&2
+  done
   return 1
 }
 
@@ -148,7 +164,7 @@ cmd_start() {
   [[ -f $JAR ]] || ./mvnw -B -q package -DskipTests
   mkdir -p "$STATE"
   start_lb
-  for _ in $(seq 1 "$n"); do start_replica "$(free_slot)"; done
+  for _ in $(seq 1 "$n"); do launch_replica "$(free_slot)"; done
   log "load balancer on http://127.0.0.1:$LB_PORT — try: for i in 1 2 3; do curl -si http://127.0.0.1:$LB_PORT/posts | grep -i x-served-by; done"
 }
 
@@ -164,8 +180,17 @@ cmd_status() {
 cmd_kill() {
   local slot=r${1:?which replica: the number of its slot}
   [[ -f $STATE/$slot/pid ]] || { log "$slot is not running"; exit 2; }
-  kill -KILL "$(cat "$STATE/$slot/pid")"
+  local pid
+  pid=$(cat "$STATE/$slot/pid")
+  kill -KILL "$pid"
   rm -f "$STATE/$slot/pid"
+  # kill returns once the signal is sent; the JVM's threads take a while longer to go, and its listening socket
+  # accepts connections until the last one has. Return only when the port refuses them, so that the caller knows
+  # when the replica died.
+  local port
+  port=$(cat "$STATE/$slot/port")
+  while [[ -e /proc/$pid ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; do sleep 0.01; done
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do sleep 0.01; done
   log "$slot killed (SIGKILL); HAProxy finds out by its health checks"
 }
 
@@ -173,7 +198,7 @@ cmd_rolling_restart() {
   select_jdk
   local old
   for old in $(running_slots); do
-    start_replica "$(free_slot)"
+    launch_replica "$(free_slot)"
     retire_replica "$old"
   done
 }

@@ -76,6 +76,9 @@ public final class LocalCluster implements AutoCloseable {
             if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IllegalStateException("cluster.sh " + String.join(" ", command) + " failed:\n" + out);
             }
+            if (!command[0].equals("status")) {
+                System.out.print(out); // what the deploy did, replicas replaced included, goes into the test log
+            }
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
