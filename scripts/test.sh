@@ -9,3 +9,4 @@ prepare_machine
 ensure_test_tools
 ./mvnw -B verify "$@"
 scripts/check-deploy.sh
+scripts/bench.sh --tiny
