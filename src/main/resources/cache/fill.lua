@@ -4,6 +4,7 @@
 -- yet be created).
 -- The fill loses (returns 0) when its lease is gone (a write invalidated the post after the lease was handed out, or
 -- the lease expired) or when the entry already holds this version or a newer one, or the post's deletion.
+-- The first page is filled with version 0: invalidate.lua drops it with its lease, so only the lease decides.
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then
   return 0
 end

@@ -7,7 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.posts.config.PostsConfig;
 
-/** The Redis keys of a post's entry and of its fill lease, and the TTLs they are written with. */
+/**
+ * The Redis keys of a post's entry and of its fill lease, of the first page's, and the TTLs they are written with.
+ */
 @ApplicationScoped
 class CacheKeys {
 
@@ -26,8 +28,30 @@ class CacheKeys {
         return List.of(prefix + "post:" + postId, prefix + "lease:" + postId);
     }
 
+    /** The first page of {@code GET /posts} (no cursor, no author, the default limit), then its lease. */
+    List<String> firstPage() {
+        return List.of(prefix + "page:first", prefix + "lease:page:first");
+    }
+
+    /**
+     * What invalidate.lua takes for a recorded invalidation: the post's entry and lease, the first page's, and the mark
+     * that this invalidation was applied.
+     */
+    List<String> invalidation(Invalidation invalidation) {
+        return List.of(prefix + "post:" + invalidation.postId(), prefix + "lease:" + invalidation.postId(),
+                prefix + "page:first", prefix + "lease:page:first", prefix + "applied:" + invalidation.id());
+    }
+
     String pattern() {
         return prefix + "*";
+    }
+
+    /**
+     * How long Redis remembers that a recorded invalidation was applied: far longer than a row waits for the relay,
+     * which takes rows every half of the staleness bound; a mark that expires first costs one more page miss.
+     */
+    String appliedTtl() {
+        return "60000";
     }
 
     /** A TTL spread by the jitter, so that entries filled together do not all expire together. */

@@ -14,14 +14,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
-import dev.posts.cache.PendingInvalidations.Invalidation;
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
 
 /**
  * Moves recorded invalidations from the database to Redis. A row is deleted in the same transaction that applied it, so
  * a replica that dies midway leaves its rows for the next one; applying a row twice changes nothing, because the
- * version an entry holds never goes down.
+ * version an entry holds never goes down and the first page is dropped only the first time (invalidate.lua).
  */
 @ApplicationScoped
 class InvalidationRelay {
@@ -80,8 +79,8 @@ class InvalidationRelay {
             return;
         }
         List<Uni<Response>> each = batch.stream()
-                .map(i -> scripts.start(Script.INVALIDATE, keys.of(i.postId()),
-                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl()))
+                .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
+                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl()))
                 .toList();
         try {
             Uni.join().all(each).andFailFast().await().atMost(timeout);

@@ -14,9 +14,6 @@ import jakarta.persistence.EntityManager;
 @ApplicationScoped
 class PendingInvalidations {
 
-    record Invalidation(long postId, long version, boolean gone) {
-    }
-
     private final EntityManager entityManager;
 
     PendingInvalidations(EntityManager entityManager) {
@@ -24,12 +21,14 @@ class PendingInvalidations {
     }
 
     /** Records an invalidation in the transaction of the write that owes it. */
-    void record(long postId, long version, boolean gone) {
-        entityManager.createNativeQuery("insert into cache_invalidations (post_id, version, gone) values (?, ?, ?)")
+    Invalidation record(long postId, long version, boolean gone) {
+        Number id = (Number) entityManager.createNativeQuery(
+                "insert into cache_invalidations (post_id, version, gone) values (?, ?, ?) returning id")
                 .setParameter(1, postId)
                 .setParameter(2, version)
                 .setParameter(3, gone)
-                .executeUpdate();
+                .getSingleResult();
+        return new Invalidation(id.longValue(), postId, version, gone);
     }
 
     /**
@@ -42,12 +41,12 @@ class PendingInvalidations {
         String lock = waitForOthers ? "for update" : "for update skip locked";
         try (PreparedStatement take = connection.prepareStatement("delete from cache_invalidations where id in"
                 + " (select id from cache_invalidations order by id limit ? " + lock + ")"
-                + " returning post_id, version, gone")) {
+                + " returning id, post_id, version, gone")) {
             take.setInt(1, limit);
             List<Invalidation> taken = new ArrayList<>();
             try (ResultSet rows = take.executeQuery()) {
                 while (rows.next()) {
-                    taken.add(new Invalidation(rows.getLong(1), rows.getLong(2), rows.getBoolean(3)));
+                    taken.add(new Invalidation(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getBoolean(4)));
                 }
             }
             return taken;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,9 +19,10 @@ import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
 
 /**
- * Cache-aside for single posts, shared by every replica through Redis, with the protocol of the README's design note:
- * versioned entries that only move forward, tombstones left by writes after they commit, fill leases that collapse the
- * misses of a hot post into one database read, and a bypass whenever Redis is not known to be in step.
+ * Cache-aside for single posts and the first page of the list, shared by every replica through Redis, with the protocol
+ * of the README's design note: versioned entries that only move forward, tombstones left by writes after they commit,
+ * fill leases that collapse the misses of a hot post into one database read, and a bypass whenever Redis is not known
+ * to be in step.
  */
 @ApplicationScoped
 public class PostCache {
@@ -43,13 +45,22 @@ public class PostCache {
     private final long leaseWaitNanos;
     private final Duration invalidationTimeout;
     private final Duration timeout;
-    private final Counter hits;
-    private final Counter misses;
-    private final Counter bypasses;
-    private final Counter loads;
-    private final Counter stored;
-    private final Counter rejected;
+    private final Meters posts;
+    private final Meters pages;
     private final Counter leaseWaitsExpired;
+
+    /** The counters of one kind of entry: single posts, or the first page. */
+    private record Meters(Counter hits, Counter misses, Counter bypasses, Counter loads, Counter stored,
+            Counter rejected) {
+
+        static Meters of(MeterRegistry registry, String entry) {
+            return new Meters(reads(registry, entry, "hit"), reads(registry, entry, "miss"),
+                    reads(registry, entry, "bypass"),
+                    Counter.builder("posts.cache.loads").tag("entry", entry)
+                            .description("Database reads made to answer a read through the cache").register(registry),
+                    fills(registry, entry, "stored"), fills(registry, entry, "rejected"));
+        }
+    }
 
     PostCache(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, CacheLink link,
             PendingInvalidations pending, PostsConfig config,
@@ -64,13 +75,8 @@ public class PostCache {
         this.leaseWaitNanos = config.cache().leaseWait().toNanos();
         this.invalidationTimeout = config.cache().invalidationTimeout();
         this.timeout = config.cache().timeout();
-        this.hits = reads(registry, "hit");
-        this.misses = reads(registry, "miss");
-        this.bypasses = reads(registry, "bypass");
-        this.loads = Counter.builder("posts.cache.loads")
-                .description("Database reads made to answer a post read").register(registry);
-        this.stored = fills(registry, "stored");
-        this.rejected = fills(registry, "rejected");
+        this.posts = Meters.of(registry, "post");
+        this.pages = Meters.of(registry, "page");
         this.leaseWaitsExpired = Counter.builder("posts.cache.lease.waits.expired")
                 .description("Misses that waited the whole lease wait for another reader's fill").register(registry);
     }
@@ -81,23 +87,34 @@ public class PostCache {
      * for that reader's fill, up to the lease wait, then reads the database itself without filling.
      */
     public Uni<Lookup> read(long postId, LongFunction<CachedPost> database) {
+        return read(keys.of(postId), posts, () -> database.apply(postId));
+    }
+
+    /**
+     * Reads the first page of {@code GET /posts} through the cache, as {@link #read} does a post; {@code database}
+     * renders it from the database. Every write drops it (invalidate.lua), so its fill needs only the lease.
+     */
+    public Uni<String> readFirstPage(Supplier<String> database) {
+        return read(keys.firstPage(), pages, () -> new CachedPost(0, database.get())).map(l -> l.post().json());
+    }
+
+    private Uni<Lookup> read(List<String> entry, Meters meters, Supplier<CachedPost> database) {
         if (!enabled || !link.usable()) {
-            return load(Outcome.BYPASS, postId, database);
+            return load(Outcome.BYPASS, meters, database);
         }
-        List<String> entry = keys.of(postId);
         // A hit needs no script: a plain GET. Only a miss runs read.lua, which looks again and hands out the lease.
         return redis.execute("GET", entry.getFirst())
                 .ifNoItem().after(timeout).fail()
                 .onItemOrFailure().transformToUni((found, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
-                        return load(Outcome.BYPASS, postId, database);
+                        return load(Outcome.BYPASS, meters, database);
                     }
                     String value = found == null ? null : found.toString();
                     if (value != null && !value.startsWith("t:")) {
-                        return hit(value);
+                        return hit(meters, value);
                     }
-                    return attempt(postId, entry, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
+                    return attempt(entry, meters, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
                 });
     }
 
@@ -107,29 +124,34 @@ public class PostCache {
         return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
     }
 
-    private Uni<Lookup> attempt(long postId, List<String> entry, String token, long deadline, long pauseMillis,
-            LongFunction<CachedPost> database) {
+    private Uni<Lookup> attempt(List<String> entry, Meters meters, String token, long deadline, long pauseMillis,
+            Supplier<CachedPost> database) {
         return scripts.start(Script.READ, entry, token, leaseTtl)
                 .ifNoItem().after(timeout).fail()
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
-                        return load(Outcome.BYPASS, postId, database);
+                        // Redis may have handed this reader the lease after all, and every other reader of the entry
+                        // would wait for a fill that never comes: give it back, if it is ours, without waiting.
+                        fill(entry, meters, token, null).subscribe().with(ignored -> {
+                        }, ignored -> {
+                        });
+                        return load(Outcome.BYPASS, meters, database);
                     }
                     return switch (reply.toString()) {
-                        case "L" -> load(Outcome.MISS, postId, database)
-                                .call(lookup -> fill(entry, token, lookup.post()))
-                                .onFailure().call(() -> fill(entry, token, null)); // gives the lease back
+                        case "L" -> load(Outcome.MISS, meters, database)
+                                .call(lookup -> fill(entry, meters, token, lookup.post()))
+                                .onFailure().call(() -> fill(entry, meters, token, null)); // gives the lease back
                         case "W" -> {
                             if (System.nanoTime() > deadline) {
                                 leaseWaitsExpired.increment();
-                                yield load(Outcome.MISS, postId, database);
+                                yield load(Outcome.MISS, meters, database);
                             }
                             yield Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pauseMillis))
-                                    .chain(() -> attempt(postId, entry, token, deadline, Math.min(pauseMillis * 2, 16),
+                                    .chain(() -> attempt(entry, meters, token, deadline, Math.min(pauseMillis * 2, 16),
                                             database));
                         }
-                        default -> hit(reply.toString());
+                        default -> hit(meters, reply.toString());
                     };
                 });
     }
@@ -140,8 +162,8 @@ public class PostCache {
     }
 
     /** Records, in the write's transaction, the invalidation the write owes: a crash after commit cannot lose it. */
-    public void owe(long postId, long version, boolean gone) {
-        pending.record(postId, version, gone);
+    public Invalidation owe(long postId, long version, boolean gone) {
+        return pending.record(postId, version, gone);
     }
 
     /**
@@ -150,33 +172,34 @@ public class PostCache {
      * invalidation again, and the row {@link #owe} recorded is relayed to Redis by whichever replica reaches it first,
      * within the staleness bound.
      */
-    public void invalidate(long postId, long version, boolean gone) {
+    public void invalidate(Invalidation owed) {
         if (!enabled || !link.usable()) {
             return;
         }
         try {
-            scripts.start(Script.INVALIDATE, keys.of(postId), gone ? "g" : Long.toString(version), keys.ttl())
+            scripts.start(Script.INVALIDATE, keys.invalidation(owed), owed.gone() ? "g" : Long.toString(owed.version()),
+                    keys.ttl(), keys.appliedTtl())
                     .await().atMost(invalidationTimeout);
         } catch (RuntimeException e) {
             link.lost(e);
         }
     }
 
-    /** An entry found in Redis: a post, or {@code g} for a deleted one. */
-    private Uni<Lookup> hit(String entry) {
-        hits.increment();
+    /** An entry found in Redis: a post (or the page), or {@code g} for a deleted post. */
+    private Uni<Lookup> hit(Meters meters, String entry) {
+        meters.hits().increment();
         return Uni.createFrom().item(new Lookup(Outcome.HIT, entry.equals("g") ? null : CachedPost.decode(entry)));
     }
 
-    private Uni<Lookup> load(Outcome outcome, long postId, LongFunction<CachedPost> database) {
-        (outcome == Outcome.BYPASS ? bypasses : misses).increment();
-        loads.increment();
-        return Uni.createFrom().item(() -> new Lookup(outcome, database.apply(postId)))
+    private Uni<Lookup> load(Outcome outcome, Meters meters, Supplier<CachedPost> database) {
+        (outcome == Outcome.BYPASS ? meters.bypasses() : meters.misses()).increment();
+        meters.loads().increment();
+        return Uni.createFrom().item(() -> new Lookup(outcome, database.get()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** Stores what a lease holder read; a fill that fails or loses only costs a later miss. */
-    private Uni<Void> fill(List<String> entry, String token, CachedPost post) {
+    private Uni<Void> fill(List<String> entry, Meters meters, String token, CachedPost post) {
         Uni<Response> fill = post == null
                 ? scripts.start(Script.FILL, entry, token, "0", "", keys.ttl())
                 : scripts.start(Script.FILL, entry, token, Long.toString(post.version()), post.encode(), keys.ttl());
@@ -185,20 +208,20 @@ public class PostCache {
                     if (failure != null) {
                         link.failed(failure);
                     } else if (post != null) {
-                        (result.toInteger() == 1 ? stored : rejected).increment();
+                        (result.toInteger() == 1 ? meters.stored() : meters.rejected()).increment();
                     }
                     return null;
                 });
     }
 
-    private static Counter reads(MeterRegistry registry, String result) {
-        return Counter.builder("posts.cache.reads").tag("result", result)
-                .description("Post reads by where they were answered from").register(registry);
+    private static Counter reads(MeterRegistry registry, String entry, String result) {
+        return Counter.builder("posts.cache.reads").tag("entry", entry).tag("result", result)
+                .description("Reads through the cache by where they were answered from").register(registry);
     }
 
-    private static Counter fills(MeterRegistry registry, String result) {
-        return Counter.builder("posts.cache.fills").tag("result", result)
-                .description("Cache fills after a miss: stored, or rejected because a newer version was there")
+    private static Counter fills(MeterRegistry registry, String entry, String result) {
+        return Counter.builder("posts.cache.fills").tag("entry", entry).tag("result", result)
+                .description("Cache fills after a miss: stored, or rejected because a write came in between")
                 .register(registry);
     }
 }

@@ -36,8 +36,11 @@ public class Post {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** The version of a post that was just created. */
+    public static final long FIRST_VERSION = 1;
+
     /** Starts at 1 (Hibernate keeps a non-negative initial value) and is the post's ETag. */
     @Version
     @Column(nullable = false)
-    public long version = 1;
+    public long version = FIRST_VERSION;
 }

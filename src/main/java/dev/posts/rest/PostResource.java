@@ -30,13 +30,17 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import dev.posts.cache.CachedPost;
 import dev.posts.service.Creation;
+import dev.posts.service.PageQuery;
 import dev.posts.service.PostInput;
 import dev.posts.service.PostPage;
 import dev.posts.service.PostService;
@@ -54,9 +58,11 @@ public class PostResource {
     static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
 
     private final PostService posts;
+    private final ObjectMapper json;
 
-    PostResource(PostService posts) {
+    PostResource(PostService posts, ObjectMapper json) {
         this.posts = posts;
+        this.json = json;
     }
 
     @GET
@@ -67,9 +73,23 @@ public class PostResource {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Posts per page, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
     @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "nextCursor of the previous page", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "author", in = ParameterIn.QUERY, description = "Only this author's posts", schema = @Schema(type = SchemaType.STRING))
-    public PostPageBody list(@Context UriInfo uri) {
-        PostPage page = posts.list(RequestParams.pageQuery(uri.getQueryParameters()));
-        return new PostPageBody(page.items(), RequestParams.encodeCursor(page.nextBefore()));
+    public Uni<Response> list(@Context UriInfo uri) {
+        PageQuery query = RequestParams.pageQuery(uri.getQueryParameters());
+        Uni<String> page = query.isFirstPage()
+                ? posts.firstPage(this::render)
+                : Uni.createFrom().item(() -> render(posts.list(query)))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return page.map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
+    }
+
+    /** A page as the API shows it; the cached first page and every other page are rendered by this one method. */
+    private String render(PostPage page) {
+        try {
+            return json.writeValueAsString(
+                    new PostPageBody(page.items(), RequestParams.encodeCursor(page.nextBefore())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @GET

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.posts.cache.CachedPost;
+import dev.posts.cache.Invalidation;
 import dev.posts.cache.PostCache;
 import dev.posts.entity.IdempotencyKeys;
 import dev.posts.entity.Post;
@@ -59,6 +61,15 @@ public class PostService {
         });
     }
 
+    /**
+     * The first page with the default limit and no author, rendered by {@code render}, through the cache: it is what
+     * most list reads ask for, and every write drops it from the cache after its commit.
+     */
+    public Uni<String> firstPage(Function<PostPage, String> render) {
+        PageQuery first = new PageQuery(null, null, PageQuery.DEFAULT_LIMIT);
+        return cache.readFirstPage(() -> render.apply(list(first)));
+    }
+
     public PostPage list(PageQuery query) {
         List<Post> rows = posts.page(query.before(), query.author(), query.limit() + 1);
         List<PostView> items = rows.stream().limit(query.limit()).map(PostView::of).toList();
@@ -72,14 +83,14 @@ public class PostService {
      */
     public Creation create(String author, PostInput input, String idempotencyKey) {
         PostInput stored = input.normalized();
-        return inTransaction(() -> {
+        return applied(inTransaction(() -> {
             String hash = idempotencyKey == null ? null : requestHash(stored);
             if (idempotencyKey != null && !idempotencyKeys.claim(author, idempotencyKey, hash)) {
                 IdempotencyKeys.Stored first = idempotencyKeys.find(author, idempotencyKey).orElseThrow();
                 if (!first.requestHash().equals(hash)) {
                     throw new IdempotencyKeyReusedException();
                 }
-                return new Creation(first.postId(), first.response(), true);
+                return new Written<>(new Creation(first.postId(), first.response(), true), null);
             }
             Instant now = now();
             Post post = new Post();
@@ -93,18 +104,17 @@ public class PostService {
             if (idempotencyKey != null) {
                 idempotencyKeys.complete(author, idempotencyKey, post.id, json);
             }
-            return new Creation(post.id, json, false);
-        });
+            // Nothing cached shows the new post, except the first page.
+            return new Written<>(new Creation(post.id, json, false), cache.owe(post.id, post.version, false));
+        }));
     }
 
     public PostView replace(long id, PostInput input, VersionCondition condition, String caller) {
-        PostView post = inTransaction(() -> change(lockForWrite(id, condition, caller), input.normalized()));
-        cache.invalidate(id, post.version(), false);
-        return post;
+        return applied(inTransaction(() -> change(lockForWrite(id, condition, caller), input.normalized())));
     }
 
     public PostView patch(long id, PostPatch patch, VersionCondition condition, String caller) {
-        PostView post = inTransaction(() -> {
+        return applied(inTransaction(() -> {
             Post row = lockForWrite(id, condition, caller);
             PostInput merged = patch.applyTo(new PostInput(row.title, row.content));
             Set<ConstraintViolation<PostInput>> violations = validator.validate(merged);
@@ -112,20 +122,28 @@ public class PostService {
                 throw new ConstraintViolationException(violations);
             }
             return change(row, merged.normalized());
-        });
-        cache.invalidate(id, post.version(), false);
-        return post;
+        }));
     }
 
     public void delete(long id, VersionCondition condition, String caller) {
-        long version = inTransaction(() -> {
+        applied(inTransaction(() -> {
             Post post = lockForWrite(id, condition, caller);
             posts.delete(post);
             posts.flush();
-            cache.owe(id, post.version, true);
-            return post.version;
-        });
-        cache.invalidate(id, version, true);
+            return new Written<>(id, cache.owe(id, post.version, true));
+        }));
+    }
+
+    /** What a write's transaction returns, with the invalidation it recorded, if it owes one. */
+    private record Written<T>(T result, Invalidation owed) {
+    }
+
+    /** After the commit and before the acknowledgement: the invalidation the write owes goes to Redis. */
+    private <T> T applied(Written<T> written) {
+        if (written.owed() != null) {
+            cache.invalidate(written.owed());
+        }
+        return written.result();
     }
 
     private CachedPost load(long id) {
@@ -168,15 +186,16 @@ public class PostService {
      * the cache nothing. The flush bumps the version now, so the response and the invalidation carry the version the
      * commit stores.
      */
-    private PostView change(Post post, PostInput input) {
+    private Written<PostView> change(Post post, PostInput input) {
+        Invalidation owed = null;
         if (!post.title.equals(input.title()) || !post.content.equals(input.content())) {
             post.title = input.title();
             post.content = input.content();
             post.updatedAt = now();
             posts.flush();
-            cache.owe(post.id, post.version, false);
+            owed = cache.owe(post.id, post.version, false);
         }
-        return PostView.of(post);
+        return new Written<>(PostView.of(post), owed);
     }
 
     private static <T> T inTransaction(Supplier<T> work) {

@@ -29,17 +29,17 @@ class MetricsTest {
     @Test
     void cacheAndHttpMetricsMoveUnderTraffic() {
         CacheState.awaitInUse(Duration.ofSeconds(10));
-        double hitsBefore = metric("posts_cache_reads_total\\{result=\"hit\"}");
-        double missesBefore = metric("posts_cache_reads_total\\{result=\"miss\"}");
+        double hitsBefore = metric("posts_cache_reads_total\\{entry=\"post\",result=\"hit\"}");
+        double missesBefore = metric("posts_cache_reads_total\\{entry=\"post\",result=\"miss\"}");
         long id = given().contentType(ContentType.JSON).body("{\"title\":\"measured\",\"content\":\"c\"}")
                 .post("/posts").then().statusCode(201).extract().jsonPath().getLong("id");
         for (int i = 0; i < 5; i++) {
             RestAssured.given().get("/posts/" + id).then().statusCode(200);
         }
-        assertTrue(metric("posts_cache_reads_total\\{result=\"miss\"}") >= missesBefore + 1);
-        assertTrue(metric("posts_cache_reads_total\\{result=\"hit\"}") >= hitsBefore + 4);
+        assertTrue(metric("posts_cache_reads_total\\{entry=\"post\",result=\"miss\"}") >= missesBefore + 1);
+        assertTrue(metric("posts_cache_reads_total\\{entry=\"post\",result=\"hit\"}") >= hitsBefore + 4);
         String scrape = RestAssured.given().get("/q/metrics").asString();
-        assertTrue(scrape.contains("posts_cache_fills_total{result=\"stored\"}"), "fills");
+        assertTrue(scrape.contains("posts_cache_fills_total{entry=\"post\",result=\"stored\"}"), "fills");
         assertTrue(scrape.contains("posts_cache_invalidations_pending"), "pending invalidations");
         assertTrue(scrape.matches("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/posts/\\{id}\"[^}]*}.*"),
                 "HTTP latency histogram per route");

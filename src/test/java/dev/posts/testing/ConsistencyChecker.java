@@ -7,8 +7,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,11 +18,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * Checks API.md's promise across replicas: once a write has been acknowledged, every read that starts afterwards, on
  * any replica, returns that version or a newer one ("gone" after a delete). Writers change a few hot posts through one
  * target and read them back at once through another, while readers read them all the time through every target; each
- * read is held against the newest version acknowledged before it was sent. Targets are replicas, or one load balancer.
+ * read is held against the newest version acknowledged before it was sent. The first page of the list, which the cache
+ * holds too, is held to the same promise for every post on it. Targets are replicas, or one load balancer.
  */
 public final class ConsistencyChecker {
 
@@ -33,6 +39,8 @@ public final class ConsistencyChecker {
                     failures, examples.isEmpty() ? "" : "; first: " + examples);
         }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<URI> targets;
     private final String token;
@@ -77,6 +85,10 @@ public final class ConsistencyChecker {
             for (int r = 0; r < readers; r++) {
                 reading.add(pool.submit(() -> {
                     while (done.get() == 0) {
+                        if (ThreadLocalRandom.current().nextInt(4) == 0) {
+                            readPageAndCheck(target(-1), Set.of());
+                            continue;
+                        }
                         long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
                         readAndCheck(target(-1), id, acknowledged.get(id).get(), false);
                     }
@@ -102,6 +114,9 @@ public final class ConsistencyChecker {
                 readAndCheck(target, id, 0, true);
             }
         }
+        for (URI target : targets) {
+            readPageAndCheck(target, Set.copyOf(ids));
+        }
         return new Report(writes.get(), reads.get(), stale.get(), failures.get(), List.copyOf(examples));
     }
 
@@ -119,8 +134,38 @@ public final class ConsistencyChecker {
             long version = version(written);
             acknowledged.get(id).accumulateAndGet(version, Math::max);
             readAndCheck(target(via), id, acknowledged.get(id).get(), false);
+            readPageAndCheck(target(via), Set.of());
         }
         return null;
+    }
+
+    /**
+     * Reads the first page and holds every checked post on it to the version acknowledged before the read was sent;
+     * none of {@code deleted} may be on it.
+     */
+    private void readPageAndCheck(URI target, Set<Long> deleted) {
+        Map<Long, Long> floors = new HashMap<>();
+        acknowledged.forEach((id, version) -> floors.put(id, version.get()));
+        try {
+            HttpResponse<String> read = send(target, "GET", "posts", null, null);
+            reads.incrementAndGet();
+            if (read.statusCode() != 200) {
+                failure("GET /posts via " + target + " answered " + read.statusCode());
+                return;
+            }
+            for (JsonNode item : JSON.readTree(read.body()).get("items")) {
+                long id = item.get("id").asLong();
+                long version = item.get("version").asLong();
+                if (deleted.contains(id)) {
+                    stale("GET /posts via " + target + ": post " + id + " after its delete");
+                } else if (floors.containsKey(id) && version < floors.get(id)) {
+                    stale("GET /posts via " + target + ": post " + id + " at version " + version + " after "
+                            + floors.get(id) + " was acknowledged");
+                }
+            }
+        } catch (Exception e) {
+            failure("GET /posts via " + target + ": " + e);
+        }
     }
 
     private void readAndCheck(URI target, long id, long floor, boolean deleted) {
