@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+# cfn-lint and botocore's API models come with the machine's pyenv Python: use it when it is there, on PATH or not.
+pyenv_shims=${PYENV_ROOT:-$HOME/.pyenv}/shims
+[[ -d $pyenv_shims ]] && PATH="$pyenv_shims:$PATH"
+
 require() { command -v "$1" >/dev/null || { log "$1 is missing: $2"; exit 1; }; }
 require python3 "install Python 3"
 require cfn-lint "pip install cfn-lint"
