@@ -1,8 +1,21 @@
 package dev.posts.cache;
 
 /**
- * What a committed write owes the cache, as recorded in {@code cache_invalidations} in the write's transaction:
- * {@code id} is the row's, which tells Redis whether it was applied before.
+ * What a write owes the cache before it is acknowledged: that the post is at least at {@code version}, or gone. A write
+ * that changed the post recorded it in {@code cache_invalidations} in its transaction, and {@code id} is that row's,
+ * which tells Redis whether it was applied before; {@link #unrecorded} is for a write that acknowledges a version an
+ * earlier write recorded (a write that changed nothing, a replayed create), whose invalidation may still be on its way
+ * to Redis.
  */
 public record Invalidation(long id, long postId, long version, boolean gone) {
+
+    static final long UNRECORDED = -1;
+
+    public static Invalidation unrecorded(long postId, long version) {
+        return new Invalidation(UNRECORDED, postId, version, false);
+    }
+
+    boolean recorded() {
+        return id != UNRECORDED;
+    }
 }

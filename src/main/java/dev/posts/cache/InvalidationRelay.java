@@ -80,7 +80,7 @@ class InvalidationRelay {
         }
         List<Uni<Response>> each = batch.stream()
                 .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
-                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl()))
+                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once"))
                 .toList();
         try {
             Uni.join().all(each).andFailFast().await().atMost(timeout);

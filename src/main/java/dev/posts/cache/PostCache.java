@@ -171,15 +171,21 @@ public class PostCache {
      * a read does. If Redis cannot take it, this replica bypasses the cache until it has applied every recorded
      * invalidation again, and the row {@link #owe} recorded is relayed to Redis by whichever replica reaches it first,
      * within the staleness bound.
+     * <p>
+     * It is tried even while this replica bypasses the cache: the other replicas may be reading from Redis all along,
+     * and only a tombstone that lands before the acknowledgement keeps them from serving the old version; a bypass that
+     * a slow moment caused must not turn every write of that moment into a stale window elsewhere. While bypassing it
+     * waits only as long as a read would.
      */
     public void invalidate(Invalidation owed) {
-        if (!enabled || !link.usable()) {
+        if (!enabled) {
             return;
         }
+        Duration wait = link.usable() ? invalidationTimeout : timeout;
         try {
             scripts.start(Script.INVALIDATE, keys.invalidation(owed), owed.gone() ? "g" : Long.toString(owed.version()),
-                    keys.ttl(), keys.appliedTtl())
-                    .await().atMost(invalidationTimeout);
+                    keys.ttl(), keys.appliedTtl(), owed.recorded() ? "once" : "always")
+                    .await().atMost(wait);
         } catch (RuntimeException e) {
             link.lost(e);
         }

@@ -90,7 +90,9 @@ public class PostService {
                 if (!first.requestHash().equals(hash)) {
                     throw new IdempotencyKeyReusedException();
                 }
-                return new Written<>(new Creation(first.postId(), first.response(), true), null);
+                // The first create may still be on its way to Redis: this answer must not come before it.
+                return new Written<>(new Creation(first.postId(), first.response(), true),
+                        Invalidation.unrecorded(first.postId(), Post.FIRST_VERSION));
             }
             Instant now = now();
             Post post = new Post();
@@ -134,15 +136,13 @@ public class PostService {
         }));
     }
 
-    /** What a write's transaction returns, with the invalidation it recorded, if it owes one. */
+    /** What a write's transaction returns, with the invalidation it owes before it is acknowledged. */
     private record Written<T>(T result, Invalidation owed) {
     }
 
     /** After the commit and before the acknowledgement: the invalidation the write owes goes to Redis. */
     private <T> T applied(Written<T> written) {
-        if (written.owed() != null) {
-            cache.invalidate(written.owed());
-        }
+        cache.invalidate(written.owed());
         return written.result();
     }
 
@@ -182,20 +182,21 @@ public class PostService {
     }
 
     /**
-     * Changes the row only when the text changes, so a write that changes nothing keeps its version and tag and owes
-     * the cache nothing. The flush bumps the version now, so the response and the invalidation carry the version the
-     * commit stores.
+     * Changes the row only when the text changes, so a write that changes nothing keeps its version and tag and records
+     * nothing. The flush bumps the version now, so the response and the invalidation carry the version the commit
+     * stores.
      */
     private Written<PostView> change(Post post, PostInput input) {
-        Invalidation owed = null;
-        if (!post.title.equals(input.title()) || !post.content.equals(input.content())) {
-            post.title = input.title();
-            post.content = input.content();
-            post.updatedAt = now();
-            posts.flush();
-            owed = cache.owe(post.id, post.version, false);
+        if (post.title.equals(input.title()) && post.content.equals(input.content())) {
+            // Nothing to record, but this answer shows the current version, which the write that made it may not
+            // have invalidated yet (it may be between its commit and Redis): invalidate it again before answering.
+            return new Written<>(PostView.of(post), Invalidation.unrecorded(post.id, post.version));
         }
-        return new Written<>(PostView.of(post), owed);
+        post.title = input.title();
+        post.content = input.content();
+        post.updatedAt = now();
+        posts.flush();
+        return new Written<>(PostView.of(post), cache.owe(post.id, post.version, false));
     }
 
     private static <T> T inTransaction(Supplier<T> work) {

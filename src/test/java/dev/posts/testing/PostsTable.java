@@ -44,6 +44,19 @@ public final class PostsTable {
         }
     }
 
+    /** Commits a new version of a post the way another replica's write does, before it has reached Redis. */
+    public void commitElsewhere(long id, String content) {
+        try (Connection c = database.getConnection();
+                PreparedStatement s = c.prepareStatement("update posts set content = ?, version = version + 1,"
+                        + " updated_at = now() where id = ?")) {
+            s.setString(1, content);
+            s.setLong(2, id);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void delete(long id) {
         try (Connection c = database.getConnection();
                 PreparedStatement s = c.prepareStatement("delete from posts where id = ?")) {
