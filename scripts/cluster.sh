@@ -89,7 +89,8 @@ free_slot() {
 start_replica() {
   local slot=$1 dir="$STATE/$1" port=""
   mkdir -p "$dir"
-  : >"$dir/log"
+  # A slot's earlier replica keeps its log, for a look at what it did before it was replaced.
+  [[ -s $dir/log ]] && mv "$dir/log" "$dir/log.$(date +%s)"
   QUARKUS_HTTP_PORT=0 QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} nohup java -jar "$JAR" >>"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 600); do
