@@ -50,16 +50,17 @@ start_service() { # [env assignments…] [-- command prefix…]
   while (($#)) && [[ $1 != -- ]]; do env+=("$1"); shift; done
   (($#)) && shift && prefix=("$@")
   local started=$(date +%s%N)
-  # As the task runs it: its JVM flags, a JVM that takes the task's hard memory limit for the machine's memory, and
-  # the AOT cache the build recorded (used from the application's directory).
+  # As the task runs it: its JVM flags and malloc arenas, a JVM that takes the task's hard memory limit for the
+  # machine's memory, and the AOT cache the build recorded (used from the application's directory).
   local task_flags memory
   task_flags=$(python3 -c 'import json; c = json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]; print(next(e["value"] for e in c["environment"] if e["name"] == "JAVA_TOOL_OPTIONS"))')
   memory=$(python3 -c 'import json; print(json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]["memory"])')
+  arenas=$(python3 -c 'import json; c = json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]; print(next((e["value"] for e in c["environment"] if e["name"] == "MALLOC_ARENA_MAX"), ""))')
   (cd target/quarkus-app && exec env DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$database" DB_USERNAME="${PGUSER:-postgres}" \
     DB_PASSWORD="${PGPASSWORD:-}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
     JWT_ISSUER=bench JWT_AUDIENCE=bench JWT_PUBLIC_KEY_LOCATION="$work/public.pem" \
     QUARKUS_HTTP_PORT="$port" POSTS_REQUEST_LOG=false POSTS_BENCHMARK_CEILING=true \
-    POSTS_CACHE_KEY_PREFIX="posts-bench-$started:" "${env[@]}" \
+    POSTS_CACHE_KEY_PREFIX="posts-bench-$started:" ${arenas:+MALLOC_ARENA_MAX=$arenas} "${env[@]}" \
     "${prefix[@]}" java $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=app.aot -jar quarkus-run.jar \
     >"$work/service.log" 2>&1) &
   pid=$!
@@ -171,7 +172,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); PostgreSQL, Redis and wrk on the same machine."
   echo "Data: $posts posts; single reads over ids 1..$by_id_posts. wrk -t2 -c$connections, $warmup warm-up then $duration per row."
-  echo "Service: $(java -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags with -XX:MaxRAM set to its memory limit, AOT cache; 1 core = taskset -c 0 (wrk on core 1)."
+  echo "Service: $(java -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags (and MALLOC_ARENA_MAX) with -XX:MaxRAM set to its memory limit, AOT cache; 1 core = taskset -c 0 (wrk on core 1)."
   echo
   echo "| endpoint | path | req/s | p50 ms | p99 ms | errors | RSS MiB | vs ceiling | vs NestJS |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -27,8 +27,8 @@ BENCH_RESULTS = ROOT / "bench/results"
 EPHEMERAL_RANGE = (32768, 65535)
 PSEUDO_PARAMETERS = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
                      "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs"}
-# Environment the JVM itself reads rather than the service's configuration.
-JVM_ENVIRONMENT = {"JAVA_TOOL_OPTIONS"}
+# Environment the JVM and the C library read rather than the service's configuration.
+JVM_ENVIRONMENT = {"JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX"}
 
 try:
     import botocore.session

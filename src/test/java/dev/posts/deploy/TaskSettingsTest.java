@@ -33,8 +33,8 @@ import dev.posts.testing.TestTokens;
 @WithTestResource(TestTokens.class)
 class TaskSettingsTest {
 
-    /** Read by the JVM itself, not by the service's configuration. */
-    private static final List<String> JVM = List.of("JAVA_TOOL_OPTIONS");
+    /** Read by the JVM and the C library, not by the service's configuration. */
+    private static final List<String> JVM = List.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX");
 
     @Test
     void everyVariableTheTaskSetsIsReadByTheService() throws Exception {
