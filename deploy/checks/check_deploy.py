@@ -288,13 +288,16 @@ def check_cross_file(task, service, template, workflow):
 
 
 def measured_footprint():
-    """The largest RSS under load (MiB) in the newest benchmark result."""
-    results = sorted(BENCH_RESULTS.glob("*.md")) if BENCH_RESULTS.is_dir() else []
-    for result in reversed(results):
-        match = re.search(r"^rss_mib_max:\s*(\d+)", result.read_text(), re.MULTILINE)
-        if match:
-            return int(match.group(1))
-    return None
+    """The largest RSS under load (MiB) in the newest benchmark result, by the time in its heading (two results of
+    one day are named by date and commit, which does not order them)."""
+    measured = []
+    for result in BENCH_RESULTS.glob("*.md") if BENCH_RESULTS.is_dir() else []:
+        text = result.read_text()
+        when = re.search(r"^# Benchmark (\S+)", text, re.MULTILINE)
+        rss = re.search(r"^rss_mib_max:\s*(\d+)", text, re.MULTILINE)
+        if when and rss:
+            measured.append((when.group(1), int(rss.group(1))))
+    return max(measured)[1] if measured else None
 
 
 def load():
