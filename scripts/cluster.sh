@@ -90,7 +90,7 @@ start_replica() {
   local slot=$1 dir="$STATE/$1" port=""
   mkdir -p "$dir"
   # A slot's earlier replica keeps its log, for a look at what it did before it was replaced.
-  [[ -s $dir/log ]] && mv "$dir/log" "$dir/log.$(date +%s)"
+  [[ -s $dir/log ]] && mv "$dir/log" "$dir/log.$(date +%s%N)"
   QUARKUS_HTTP_PORT=0 QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} nohup java -jar "$JAR" >>"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 600); do
@@ -100,9 +100,9 @@ start_replica() {
     sleep 0.1
   done
   [[ -n $port ]] || { log "$slot did not start listening"; return 1; }
-  echo "$port" >"$dir/port"
-  admin "set server replicas/$slot addr 127.0.0.1 port $port" >/dev/null
-  admin "set server replicas/$slot state ready" >/dev/null
+  echo "$port" >"$dir/port" || return 1
+  admin "set server replicas/$slot addr 127.0.0.1 port $port" >/dev/null || return 1
+  admin "set server replicas/$slot state ready" >/dev/null || return 1
   for _ in $(seq 1 600); do
     [[ $(slot_status "$slot") == UP ]] && { log "$slot is healthy on port $port"; return 0; }
     sleep 0.1
@@ -181,17 +181,25 @@ cmd_status() {
 cmd_kill() {
   local slot=r${1:?which replica: the number of its slot}
   [[ -f $STATE/$slot/pid ]] || { log "$slot is not running"; exit 2; }
-  local pid
+  local pid port i
   pid=$(cat "$STATE/$slot/pid")
+  port=$(cat "$STATE/$slot/port" 2>/dev/null || true)
   kill -KILL "$pid"
   rm -f "$STATE/$slot/pid"
   # kill returns once the signal is sent; the JVM's threads take a while longer to go, and its listening socket
-  # accepts connections until the last one has. Return only when the port refuses them, so that the caller knows
-  # when the replica died.
-  local port
-  port=$(cat "$STATE/$slot/port")
-  while [[ -e /proc/$pid ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; do sleep 0.01; done
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do sleep 0.01; done
+  # accepts connections until the last one has. Return only when the port refuses them (30 s at most), so that the
+  # caller knows when the replica died.
+  for i in $(seq 1 3000); do
+    [[ -e /proc/$pid ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null || break
+    sleep 0.01
+  done
+  if [[ -n $port ]]; then
+    for i in $(seq 1 3000); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+      sleep 0.01
+    done
+  fi
+  ((i < 3000)) || log "$slot: its process or port outlived 30 s after SIGKILL"
   log "$slot killed (SIGKILL); HAProxy finds out by its health checks"
 }
 
