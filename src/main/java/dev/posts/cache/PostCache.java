@@ -132,10 +132,14 @@ public class PostCache {
                     if (failure != null) {
                         link.failed(failure);
                         // Redis may have handed this reader the lease after all, and every other reader of the entry
-                        // would wait for a fill that never comes: give it back, if it is ours, without waiting.
-                        fill(entry, meters, token, null).subscribe().with(ignored -> {
-                        }, ignored -> {
-                        });
+                        // would wait for a fill that never comes: give it back, if it is ours, without waiting. The
+                        // give-back goes out one read timeout later, so that it reaches Redis after the read.lua it
+                        // undoes, which may travel on another pooled connection.
+                        Uni.createFrom().voidItem().onItem().delayIt().by(timeout)
+                                .chain(() -> fill(entry, meters, token, null))
+                                .subscribe().with(ignored -> {
+                                }, ignored -> {
+                                });
                         return load(Outcome.BYPASS, meters, database);
                     }
                     return switch (reply.toString()) {
@@ -172,20 +176,19 @@ public class PostCache {
      * invalidation again, and the row {@link #owe} recorded is relayed to Redis by whichever replica reaches it first,
      * within the staleness bound.
      * <p>
-     * It is tried even while this replica bypasses the cache: the other replicas may be reading from Redis all along,
-     * and only a tombstone that lands before the acknowledgement keeps them from serving the old version; a bypass that
-     * a slow moment caused must not turn every write of that moment into a stale window elsewhere. While bypassing it
-     * waits only as long as a read would.
+     * It is tried, and waited for as long, even while this replica bypasses the cache: the other replicas may be
+     * reading from Redis all along, and only a tombstone that lands before the acknowledgement keeps them from serving
+     * the old version; a bypass that a slow moment caused must not turn every write of that moment into a stale window
+     * elsewhere. A Redis that refuses connections fails it at once.
      */
     public void invalidate(Invalidation owed) {
         if (!enabled) {
             return;
         }
-        Duration wait = link.usable() ? invalidationTimeout : timeout;
         try {
             scripts.start(Script.INVALIDATE, keys.invalidation(owed), owed.gone() ? "g" : Long.toString(owed.version()),
                     keys.ttl(), keys.appliedTtl(), owed.recorded() ? "once" : "always")
-                    .await().atMost(wait);
+                    .await().atMost(invalidationTimeout);
         } catch (RuntimeException e) {
             link.lost(e);
         }
