@@ -1,5 +1,6 @@
 package dev.posts.cache;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -38,8 +39,10 @@ class CacheKeys {
      * that this invalidation was applied.
      */
     List<String> invalidation(Invalidation invalidation) {
-        return List.of(prefix + "post:" + invalidation.postId(), prefix + "lease:" + invalidation.postId(),
-                prefix + "page:first", prefix + "lease:page:first", prefix + "applied:" + invalidation.id());
+        List<String> keys = new ArrayList<>(of(invalidation.postId()));
+        keys.addAll(firstPage());
+        keys.add(prefix + "applied:" + invalidation.id());
+        return keys;
     }
 
     String pattern() {

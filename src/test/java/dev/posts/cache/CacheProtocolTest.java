@@ -243,7 +243,7 @@ class CacheProtocolTest {
         all[0] = "entry";
         all[1] = "page";
         System.arraycopy(tags, 0, all, 2, tags.length);
-        return registry.counter(name, all).count();
+        return count(name, all);
     }
 
     private Future<PostCache.Lookup> readerThatReadsThenWaits(long id, String whatItRead, Runnable meanwhile)
