@@ -26,7 +26,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * any replica, returns that version or a newer one ("gone" after a delete). Writers change a few hot posts through one
  * target and read them back at once through another, while readers read them all the time through every target; each
  * read is held against the newest version acknowledged before it was sent. The first page of the list, which the cache
- * holds too, is held to the same promise for every post on it. Targets are replicas, or one load balancer.
+ * holds too, is held to the same promise for every post on it; a 404 for a post whose creation was acknowledged is
+ * stale too. Targets are replicas, or one load balancer. A run is {@link #create}, then phases of writes and reads
+ * ({@link #write}) or reads only ({@link #read}), with nothing in flight between two phases (where a test puts its
+ * fault), then {@link #finish}.
  */
 public final class ConsistencyChecker {
 
@@ -51,6 +54,7 @@ public final class ConsistencyChecker {
     private final AtomicLong stale = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final List<String> examples = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> ids = new ArrayList<>();
 
     /** {@code token} is the bearer token every request carries; the writes need it, reads do not mind it. */
     public ConsistencyChecker(List<URI> targets, String token) {
@@ -64,7 +68,13 @@ public final class ConsistencyChecker {
      * answers 404 for it.
      */
     public Report run(int posts, int writers, int writesEach, int readers) throws Exception {
-        List<Long> ids = new ArrayList<>();
+        create(posts);
+        write(writers, writesEach, readers);
+        return finish();
+    }
+
+    /** Creates the posts the later phases rewrite and read. */
+    public void create(int posts) throws Exception {
         for (int i = 0; i < posts; i++) {
             HttpResponse<String> created = send(target(-1), "POST", "posts",
                     "{\"title\":\"checked " + i + "\",\"content\":\"v1\"}", "application/json");
@@ -75,22 +85,24 @@ public final class ConsistencyChecker {
             ids.add(id);
             acknowledged.put(id, new AtomicLong(1));
         }
+    }
+
+    /**
+     * One phase of {@code writers} writer threads of {@code writesEach} write-then-read rounds each, with
+     * {@code readers} reader threads alongside; nothing is in flight when it returns.
+     */
+    public void write(int writers, int writesEach, int readers) throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> writing = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 writing.add(pool.submit(() -> write(ids, writesEach)));
             }
-            List<Future<?>> reading = new ArrayList<>();
             AtomicLong done = new AtomicLong();
+            List<Future<?>> reading = new ArrayList<>();
             for (int r = 0; r < readers; r++) {
                 reading.add(pool.submit(() -> {
                     while (done.get() == 0) {
-                        if (ThreadLocalRandom.current().nextInt(4) == 0) {
-                            readPageAndCheck(target(-1), Set.of());
-                            continue;
-                        }
-                        long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-                        readAndCheck(target(-1), id, acknowledged.get(id).get(), false);
+                        readOne();
                     }
                     return null;
                 }));
@@ -103,6 +115,28 @@ public final class ConsistencyChecker {
                 reader.get();
             }
         }
+    }
+
+    /** A phase of reads only: {@code readers} threads of {@code readsEach} reads each, through every target. */
+    public void read(int readers, int readsEach) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> reading = new ArrayList<>();
+            for (int r = 0; r < readers; r++) {
+                reading.add(pool.submit(() -> {
+                    for (int i = 0; i < readsEach; i++) {
+                        readOne();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> reader : reading) {
+                reader.get();
+            }
+        }
+    }
+
+    /** Deletes every post, checks that every target answers 404 for each and leaves them off the first page. */
+    public Report finish() throws Exception {
         for (long id : ids) {
             int via = ThreadLocalRandom.current().nextInt(targets.size());
             HttpResponse<String> deleted = send(targets.get(via), "DELETE", "posts/" + id, null, null);
@@ -117,7 +151,21 @@ public final class ConsistencyChecker {
         for (URI target : targets) {
             readPageAndCheck(target, Set.copyOf(ids));
         }
+        return report();
+    }
+
+    public Report report() {
         return new Report(writes.get(), reads.get(), stale.get(), failures.get(), List.copyOf(examples));
+    }
+
+    /** A quarter of the reads are of the first page, the rest of one post. */
+    private void readOne() {
+        if (ThreadLocalRandom.current().nextInt(4) == 0) {
+            readPageAndCheck(target(-1), Set.of());
+            return;
+        }
+        long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+        readAndCheck(target(-1), id, acknowledged.get(id).get(), false);
     }
 
     private Void write(List<Long> ids, int rounds) throws Exception {
@@ -176,6 +224,12 @@ public final class ConsistencyChecker {
                 if (read.statusCode() != 404) {
                     stale("GET " + id + " via " + target + " after its delete: " + read.statusCode());
                 }
+                return;
+            }
+            if (read.statusCode() == 404) {
+                // The post's creation was acknowledged: "no such post" is older than that.
+                stale("GET " + id + " via " + target + ": 404 after version " + floor + " was acknowledged ("
+                        + read.headers().firstValue("X-Cache").orElse("?") + ")");
                 return;
             }
             if (read.statusCode() != 200) {

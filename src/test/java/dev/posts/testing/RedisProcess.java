@@ -17,12 +17,45 @@ public final class RedisProcess implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final List<String> extra;
     private Process process;
 
     public RedisProcess() throws IOException {
+        this(List.of());
+    }
+
+    private RedisProcess(List<String> extra) throws IOException {
         this.port = Ports.free();
         this.dir = Files.createTempDirectory("posts-redis-");
+        this.extra = extra;
         start();
+    }
+
+    /** A second server that replicates {@code primary}, as an ElastiCache replica does (asynchronously). */
+    public static RedisProcess replicaOf(RedisProcess primary) throws IOException {
+        return new RedisProcess(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
+    }
+
+    /** Waits until this replica holds everything its primary had written when the call began. */
+    public void awaitInSync(RedisProcess primary, Duration within) {
+        long target = offset(primary.cli("INFO", "replication"), "master_repl_offset");
+        long deadline = System.nanoTime() + within.toNanos();
+        while (offset(cli("INFO", "replication"), "slave_repl_offset") < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the replica on port " + port + " did not catch up");
+            }
+            sleep(20);
+        }
+    }
+
+    /** Stops replicating (REPLICAOF NO ONE): from now on this server falls behind what its primary acknowledges. */
+    public void stopReplicating() {
+        cli("REPLICAOF", "NO", "ONE");
+    }
+
+    private static long offset(String info, String field) {
+        return info.lines().filter(line -> line.startsWith(field + ":")).findFirst()
+                .map(line -> Long.parseLong(line.substring(field.length() + 1).strip())).orElse(-1L);
     }
 
     public int port() {
@@ -31,8 +64,11 @@ public final class RedisProcess implements AutoCloseable {
 
     public synchronized void start() {
         try {
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no")
+            List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
+                    "--daemonize", "no"));
+            command.addAll(extra);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();

@@ -15,11 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * A real TCP proxy on loopback between the service and a server it depends on. {@link #cut()} closes the listening
  * socket and every open connection, as a network partition or a server crash would look to the service;
  * {@link #stall()} keeps accepting connections but never answers on them, as a server that hangs or a network that
- * drops packets would look; {@link #restore()} ends either and forwards again on the same port.
+ * drops packets would look; {@link #restore()} ends either and forwards again on the same port. {@link #moveTo} is a
+ * failover behind an endpoint (ElastiCache's primary endpoint, a DNS name): every connection is dropped, and the next
+ * ones reach another server.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private final InetSocketAddress target;
+    private volatile InetSocketAddress target;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<Socket> held = ConcurrentHashMap.newKeySet();
@@ -47,6 +49,15 @@ public final class TcpProxy implements AutoCloseable {
             socket.close();
         }
         held.clear();
+    }
+
+    /** From now on connections reach the server on {@code port}; every open one is closed, in one step. */
+    public synchronized void moveTo(int targetPort) throws IOException {
+        target = new InetSocketAddress(target.getHostString(), targetPort);
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        sockets.clear();
     }
 
     /** Closes every open connection, then takes new ones and holds them without a byte of answer. */
