@@ -60,7 +60,7 @@ start_service() { # [env assignments…] [-- command prefix…]
     DB_PASSWORD="${PGPASSWORD:-}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
     JWT_ISSUER=bench JWT_AUDIENCE=bench JWT_PUBLIC_KEY_LOCATION="$work/public.pem" \
     QUARKUS_HTTP_PORT="$port" POSTS_REQUEST_LOG=false POSTS_BENCHMARK_CEILING=true \
-    POSTS_CACHE_KEY_PREFIX="posts-bench-$started:" ${arenas:+MALLOC_ARENA_MAX=$arenas} "${env[@]}" \
+    ${arenas:+MALLOC_ARENA_MAX=$arenas} "${env[@]}" \
     "${prefix[@]}" java $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=app.aot -jar quarkus-run.jar \
     >"$work/service.log" 2>&1) &
   pid=$!

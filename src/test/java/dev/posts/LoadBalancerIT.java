@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +52,6 @@ class LoadBalancerIT {
         Map<String, String> env = new HashMap<>(db);
         env.put("DB_URL", db.get("DB_URL").replaceFirst("//[^/]+/", "//127.0.0.1:" + databaseLink.port() + "/"));
         env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
-        env.put("POSTS_CACHE_KEY_PREFIX", "posts-lb-" + UUID.randomUUID() + ":");
         env.put("POSTS_REQUEST_LOG", "false");
         env.put("POSTS_MAINTENANCE_INTERVAL", "1S");
         env.putAll(TestTokens.config());

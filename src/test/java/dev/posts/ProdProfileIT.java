@@ -22,7 +22,7 @@ class ProdProfileIT {
     void refusesToStartWithTheDevelopmentKey() throws Exception {
         PostgresDatabase database = new PostgresDatabase();
         Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(),
-                "redis://127.0.0.1:6379", "posts-it-prod:"));
+                "redis://127.0.0.1:6379"));
         env.putAll(TestTokens.config());
         env.put("JWT_PUBLIC_KEY_LOCATION", Path.of("dev-keys/dev-only-public.pem").toAbsolutePath().toString());
         try (ReplicaProcess replica = new ReplicaProcess("prod-with-dev-key", env).start()) {

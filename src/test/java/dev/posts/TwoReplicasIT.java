@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +21,7 @@ class TwoReplicasIT {
     void aWriteAcknowledgedByOneReplicaIsNeverReadOlderOnTheOther() throws Exception {
         PostgresDatabase database = new PostgresDatabase();
         Map<String, String> env = ReplicaProcess.environment(database.start(),
-                System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"),
-                "posts-it-" + UUID.randomUUID() + ":");
+                System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
         env.putAll(TestTokens.config());
         try (ReplicaProcess a = new ReplicaProcess("replica-a", env).start();
                 ReplicaProcess b = new ReplicaProcess("replica-b", env).start()) {

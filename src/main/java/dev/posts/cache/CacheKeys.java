@@ -1,27 +1,45 @@
 package dev.posts.cache;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.Startup;
+
 import dev.posts.config.PostsConfig;
 
 /**
  * The Redis keys of a post's entry and of its fill lease, of the first page's, and the TTLs they are written with.
+ * Every key lies in the key space of the database the replica serves ({@code posts:<database id>:}, the id a migration
+ * made when the database was created): a replica pointed at another or a re-created database never reads this one's
+ * entries, and every replica of one database, whatever its release or settings, reads and invalidates the same keys.
  */
+@Startup
 @ApplicationScoped
 class CacheKeys {
 
     private final String prefix;
     private final long ttlMillis;
     private final double jitter;
+    private final String appliedTtl;
 
-    CacheKeys(PostsConfig config) {
-        this.prefix = config.cache().keyPrefix();
+    CacheKeys(AgroalDataSource database, PostsConfig config) {
+        this.prefix = "posts:" + databaseId(database) + ":";
         this.ttlMillis = config.cache().ttl().toMillis();
         this.jitter = config.cache().ttlJitter();
+        this.appliedTtl = Long.toString(config.cache().appliedMarkTtl().toMillis());
+    }
+
+    /** The prefix of every key of this database's cache. */
+    String space() {
+        return prefix;
     }
 
     /** The entry first, the lease second, as the scripts take them. */
@@ -49,17 +67,27 @@ class CacheKeys {
         return prefix + "*";
     }
 
-    /**
-     * How long Redis remembers that a recorded invalidation was applied: far longer than a row waits for the relay,
-     * which takes rows every half of the staleness bound; a mark that expires first costs one more page miss.
-     */
+    /** How long Redis remembers that a recorded invalidation was applied ({@code posts.cache.applied-mark-ttl}). */
     String appliedTtl() {
-        return "60000";
+        return appliedTtl;
     }
 
     /** A TTL spread by the jitter, so that entries filled together do not all expire together. */
     String ttl() {
         double spread = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         return Long.toString(Math.max(1, (long) (ttlMillis * spread)));
+    }
+
+    private static String databaseId(AgroalDataSource database) {
+        try (Connection connection = database.getConnection();
+                Statement query = connection.createStatement();
+                ResultSet row = query.executeQuery("select id from database_identity")) {
+            if (!row.next()) {
+                throw new IllegalStateException("database_identity is empty: the migrations did not run");
+            }
+            return row.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the database's identity", e);
+        }
     }
 }

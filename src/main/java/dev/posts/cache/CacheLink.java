@@ -21,10 +21,13 @@ import io.vertx.mutiny.redis.client.Response;
 import dev.posts.config.PostsConfig;
 
 /**
- * Whether this replica may use the cache: only while Redis answers and is known to hold every invalidation owed to it.
- * Any failure makes the cache bypassed at once; a heartbeat then brings it back, in this order: Redis answers; if the
- * scripts are gone (Redis restarted or failed over, maybe with old data), every cache key is deleted before they are
- * loaded again; every invalidation recorded meanwhile is applied; only then are cached values served again.
+ * Whether this replica may read the cache: only while Redis answers, is the Redis it trusts (it holds this key space's
+ * scripts), and is known to hold every invalidation owed to it. Any failure makes the cache bypassed at once; a
+ * heartbeat then brings it back, in this order: Redis answers; if the scripts are gone (Redis restarted, failed over,
+ * was replaced behind a proxy, or was reset by an operator, maybe with old data), every key of the key space is deleted
+ * before they are loaded again; every invalidation recorded meanwhile is applied; only then, and only if nothing was
+ * lost while this ran, are cached values served again. The heartbeat and the relay run on every replica, whether it
+ * reads through the cache or not.
  */
 @ApplicationScoped
 class CacheLink {
@@ -36,8 +39,8 @@ class CacheLink {
     private final CacheKeys keys;
     private final InvalidationRelay relay;
     private final PostsConfig.Cache config;
-    private final Duration recoveryTimeout;
-    private volatile boolean usable;
+    private final Duration wait;
+    private final LinkState state = new LinkState();
     private ScheduledExecutorService timer;
 
     CacheLink(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, InvalidationRelay relay,
@@ -47,17 +50,16 @@ class CacheLink {
         this.keys = keys;
         this.relay = relay;
         this.config = config.cache();
-        this.recoveryTimeout = this.config.timeout().multipliedBy(20);
+        this.wait = this.config.recoveryTimeout();
     }
 
     boolean usable() {
-        return usable;
+        return state.usable();
     }
 
     /** Redis failed in a way that says it is gone, or lost something owed to it: bypass it at once. */
     void lost(Throwable cause) {
-        if (usable) {
-            usable = false;
+        if (state.lose()) {
             LOG.warnf("cache bypassed: Redis failed (%s)", cause.toString());
         }
     }
@@ -65,7 +67,8 @@ class CacheLink {
     /**
      * A read or a fill failed, and that request went to the database instead. A slow answer is not taken for an outage:
      * on a busy machine it says more about this process than about Redis, and a Redis that really stopped answering
-     * fails the heartbeat, which bypasses the cache. Anything else bypasses it at once.
+     * fails the heartbeat, which bypasses the cache. Anything else bypasses it at once, a Redis without the scripts
+     * first of all.
      */
     void failed(Throwable cause) {
         if (!(cause instanceof TimeoutException)) {
@@ -74,9 +77,6 @@ class CacheLink {
     }
 
     void start(@Observes StartupEvent event) {
-        if (!config.enabled()) {
-            return;
-        }
         timer = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("cache-link-", 0).factory());
         long beat = config.heartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::heartbeat, 0, beat, TimeUnit.MILLISECONDS);
@@ -95,10 +95,10 @@ class CacheLink {
             return;
         }
         try {
-            if (usable) {
-                redis.execute("PING").await().atMost(recoveryTimeout);
-            } else {
+            if (!state.usable()) {
                 recover();
+            } else if (!scripts.trusted(wait)) {
+                lost(new IllegalStateException("Redis holds none of the cache's scripts: it is not the Redis trusted"));
             }
         } catch (RuntimeException e) {
             if (!timer.isShutdown()) {
@@ -108,7 +108,7 @@ class CacheLink {
     }
 
     private void relay() {
-        if (!usable || timer.isShutdown()) {
+        if (!state.usable() || timer.isShutdown()) {
             return;
         }
         try {
@@ -122,32 +122,33 @@ class CacheLink {
     }
 
     private void recover() {
-        redis.execute("PING").await().atMost(recoveryTimeout);
-        if (!scripts.allLoaded(recoveryTimeout)) {
+        long ticket = state.ticket();
+        if (!scripts.trusted(wait)) {
             long deleted = wipe();
-            scripts.loadAll(recoveryTimeout);
-            LOG.infof("cache scripts were missing (Redis restarted or failed over): deleted %d cache keys", deleted);
+            scripts.loadAll(wait);
+            LOG.infof("cache scripts were missing (Redis restarted, failed over or was reset): deleted %d cache keys",
+                    deleted);
         }
         relay.drain(true);
-        usable = true;
-        LOG.info("cache in use: Redis answers and holds every recorded invalidation");
+        if (state.recovered(ticket)) {
+            LOG.info("cache in use: Redis answers, is trusted, and holds every recorded invalidation");
+        }
     }
 
-    /** Deletes every key of the cache, a batch at a time (SCAN, never KEYS). */
+    /** Deletes every key of the key space, a batch at a time (SCAN, never KEYS). */
     private long wipe() {
         String cursor = "0";
         long deleted = 0;
         do {
-            Response page = redis.execute("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", "1000")
-                    .await().atMost(recoveryTimeout);
+            Response page = redis.execute("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", "1000").await()
+                    .atMost(wait);
             cursor = page.get(0).toString();
             List<String> found = new ArrayList<>();
             for (Response key : page.get(1)) {
                 found.add(key.toString());
             }
             if (!found.isEmpty()) {
-                deleted += redis.execute("UNLINK", found.toArray(String[]::new)).await().atMost(recoveryTimeout)
-                        .toLong();
+                deleted += redis.execute("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
             }
         } while (!cursor.equals("0"));
         return deleted;

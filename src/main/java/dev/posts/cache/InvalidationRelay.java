@@ -38,7 +38,7 @@ class InvalidationRelay {
         this.database = database;
         this.scripts = scripts;
         this.keys = keys;
-        this.timeout = config.cache().timeout().multipliedBy(10);
+        this.timeout = config.cache().recoveryTimeout();
         Gauge.builder("posts.cache.invalidations.pending", backlog, AtomicLong::get)
                 .description("Invalidations recorded in the database and not yet applied to Redis")
                 .register(registry);

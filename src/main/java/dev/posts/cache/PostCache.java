@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Response;
@@ -35,7 +34,6 @@ public class PostCache {
     public record Lookup(Outcome outcome, CachedPost post) {
     }
 
-    private final ReactiveRedisDataSource redis;
     private final RedisScripts scripts;
     private final CacheKeys keys;
     private final CacheLink link;
@@ -62,10 +60,9 @@ public class PostCache {
         }
     }
 
-    PostCache(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, CacheLink link,
+    PostCache(RedisScripts scripts, CacheKeys keys, CacheLink link,
             PendingInvalidations pending, PostsConfig config,
             MeterRegistry registry) {
-        this.redis = redis;
         this.scripts = scripts;
         this.keys = keys;
         this.link = link;
@@ -102,20 +99,7 @@ public class PostCache {
         if (!enabled || !link.usable()) {
             return load(Outcome.BYPASS, meters, database);
         }
-        // A hit needs no script: a plain GET. Only a miss runs read.lua, which looks again and hands out the lease.
-        return redis.execute("GET", entry.getFirst())
-                .ifNoItem().after(timeout).fail()
-                .onItemOrFailure().transformToUni((found, failure) -> {
-                    if (failure != null) {
-                        link.failed(failure);
-                        return load(Outcome.BYPASS, meters, database);
-                    }
-                    String value = found == null ? null : found.toString();
-                    if (value != null && !value.startsWith("t:")) {
-                        return hit(meters, value);
-                    }
-                    return attempt(entry, meters, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
-                });
+        return attempt(entry, meters, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
     }
 
     /** Unique enough to tell two readers' leases apart; unpredictability is not needed. */
@@ -124,6 +108,11 @@ public class PostCache {
         return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
     }
 
+    /**
+     * Runs read.lua, which answers a hit with the entry itself and a miss with the lease or a wait: a hit costs one
+     * command, and since read.lua is there only on a Redis this replica may trust (see {@link RedisScripts}), a Redis
+     * that restarted, failed over or was replaced answers {@code NOSCRIPT} to the very first read, which bypasses it.
+     */
     private Uni<Lookup> attempt(List<String> entry, Meters meters, String token, long deadline, long pauseMillis,
             Supplier<CachedPost> database) {
         return scripts.start(Script.READ, entry, token, leaseTtl)
@@ -131,6 +120,9 @@ public class PostCache {
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
+                        if (RedisScripts.missing(failure)) {
+                            return load(Outcome.BYPASS, meters, database); // no script ran: no lease to give back
+                        }
                         // Redis may have handed this reader the lease after all, and every other reader of the entry
                         // would wait for a fill that never comes: give it back, if it is ours, without waiting. The
                         // give-back goes out one read timeout later, so that it reaches Redis after the read.lua it
@@ -155,7 +147,7 @@ public class PostCache {
                                     .chain(() -> attempt(entry, meters, token, deadline, Math.min(pauseMillis * 2, 16),
                                             database));
                         }
-                        default -> hit(meters, reply.toString());
+                        default -> hit(meters, reply.toString(), database);
                     };
                 });
     }
@@ -176,28 +168,39 @@ public class PostCache {
      * invalidation again, and the row {@link #owe} recorded is relayed to Redis by whichever replica reaches it first,
      * within the staleness bound.
      * <p>
-     * It is tried, and waited for as long, even while this replica bypasses the cache: the other replicas may be
-     * reading from Redis all along, and only a tombstone that lands before the acknowledgement keeps them from serving
-     * the old version; a bypass that a slow moment caused must not turn every write of that moment into a stale window
-     * elsewhere. A Redis that refuses connections fails it at once.
+     * It is tried, and waited for as long, even while this replica bypasses the cache or does not read through it at
+     * all: the other replicas may be reading from Redis all along, and only a tombstone that lands before the
+     * acknowledgement keeps them from serving the old version; a bypass that a slow moment caused must not turn every
+     * write of that moment into a stale window elsewhere. A Redis that refuses connections fails it at once; one that
+     * lost the scripts still takes it (as text), and this replica bypasses the cache until it has wiped that Redis.
      */
     public void invalidate(Invalidation owed) {
-        if (!enabled) {
-            return;
-        }
         try {
-            scripts.start(Script.INVALIDATE, keys.invalidation(owed), owed.gone() ? "g" : Long.toString(owed.version()),
-                    keys.ttl(), keys.appliedTtl(), owed.recorded() ? "once" : "always")
+            scripts.startAnywhere(Script.INVALIDATE, keys.invalidation(owed),
+                    () -> link.lost(new IllegalStateException("Redis holds none of the cache's scripts")),
+                    owed.gone() ? "g" : Long.toString(owed.version()), keys.ttl(), keys.appliedTtl(),
+                    owed.recorded() ? "once" : "always")
                     .await().atMost(invalidationTimeout);
         } catch (RuntimeException e) {
             link.lost(e);
         }
     }
 
-    /** An entry found in Redis: a post (or the page), or {@code g} for a deleted post. */
-    private Uni<Lookup> hit(Meters meters, String entry) {
+    /**
+     * An entry found in Redis: a post (or the page), or {@code g} for a deleted post. An entry of another release's
+     * format is read from the database instead, without a fill: this reader holds no lease.
+     */
+    private Uni<Lookup> hit(Meters meters, String entry, Supplier<CachedPost> database) {
+        if (entry.equals("g")) {
+            meters.hits().increment();
+            return Uni.createFrom().item(new Lookup(Outcome.HIT, null));
+        }
+        CachedPost post = CachedPost.decode(entry);
+        if (post == null) {
+            return load(Outcome.MISS, meters, database);
+        }
         meters.hits().increment();
-        return Uni.createFrom().item(new Lookup(Outcome.HIT, entry.equals("g") ? null : CachedPost.decode(entry)));
+        return Uni.createFrom().item(new Lookup(Outcome.HIT, post));
     }
 
     private Uni<Lookup> load(Outcome outcome, Meters meters, Supplier<CachedPost> database) {

@@ -19,8 +19,11 @@ import io.vertx.mutiny.redis.client.Response;
 
 /**
  * The cache's Lua scripts, run with EVALSHA and never loaded on the request path. Redis keeps loaded scripts only in
- * memory and never persists or replicates them, so a script that has gone missing means Redis restarted or failed over,
- * possibly with old data: {@link CacheLink} then wipes the cache before loading them again.
+ * the memory of one server process and neither persists nor replicates them, so they tell a replica whether the Redis
+ * it talks to is one it trusts: a restarted server, one that a failover promoted, or one behind a proxy that replaced
+ * its node, has none, and {@link CacheLink} wipes the key space before loading them again. Each script's text names the
+ * key space, so its SHA is this database's own: another database's replicas loading theirs into the same Redis prove
+ * nothing about this key space.
  */
 @ApplicationScoped
 class RedisScripts {
@@ -28,56 +31,70 @@ class RedisScripts {
     enum Script {
         READ("read.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua");
 
-        final String source;
-        final String sha;
+        private final String file;
 
         Script(String file) {
-            this.source = resource("/cache/" + file);
-            this.sha = sha1(source);
+            this.file = resource("/cache/" + file);
         }
     }
 
     private final ReactiveRedisDataSource redis;
+    private final String[] sources = new String[Script.values().length];
+    private final String[] shas = new String[Script.values().length];
 
-    RedisScripts(ReactiveRedisDataSource redis) {
+    RedisScripts(ReactiveRedisDataSource redis, CacheKeys keys) {
         this.redis = redis;
+        for (Script script : Script.values()) {
+            sources[script.ordinal()] = "-- key space " + keys.space() + "\n" + script.file;
+            shas[script.ordinal()] = sha1(sources[script.ordinal()]);
+        }
     }
 
-    /** Starts a script; the caller awaits it within its own deadline. */
+    /**
+     * Starts a script; the caller awaits it within its own deadline. It fails with {@code NOSCRIPT} on a Redis whose
+     * scripts are gone, which for {@link Script#READ} and {@link Script#FILL} is the point: they may run only on a
+     * Redis whose key space was wiped since it got its data.
+     */
     Uni<Response> start(Script script, List<String> keys, String... args) {
-        List<String> command = new ArrayList<>(3 + keys.size() + args.length);
-        command.add(script.sha);
+        return redis.execute("EVALSHA", command(shas[script.ordinal()], keys, args));
+    }
+
+    /**
+     * Starts a script that is safe on any Redis, trusted or not ({@link Script#INVALIDATE} only ever moves an entry
+     * forward or drops it): on {@code NOSCRIPT} it sends the script's text. {@code missing} learns that the scripts
+     * were gone.
+     */
+    Uni<Response> startAnywhere(Script script, List<String> keys, Runnable missing, String... args) {
+        return start(script, keys, args).onFailure(RedisScripts::missing).recoverWithUni(() -> {
+            missing.run();
+            return redis.execute("EVAL", command(sources[script.ordinal()], keys, args));
+        });
+    }
+
+    /** Whether this Redis holds the read script, which only a wipe of the key space puts there ({@link #loadAll}). */
+    boolean trusted(Duration wait) {
+        return redis.execute("SCRIPT", "EXISTS", shas[Script.READ.ordinal()]).await().atMost(wait).get(0)
+                .toInteger() == 1;
+    }
+
+    /** Loads every script, the read script last: its presence says the others are there too. */
+    void loadAll(Duration wait) {
+        for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.READ)) {
+            redis.execute("SCRIPT", "LOAD", sources[script.ordinal()]).await().atMost(wait);
+        }
+    }
+
+    static boolean missing(Throwable failure) {
+        return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
+    }
+
+    private static String[] command(String script, List<String> keys, String... args) {
+        List<String> command = new ArrayList<>(2 + keys.size() + args.length);
+        command.add(script);
         command.add(Integer.toString(keys.size()));
         command.addAll(keys);
         command.addAll(List.of(args));
-        return redis.execute("EVALSHA", command.toArray(String[]::new));
-    }
-
-    boolean allLoaded(Duration wait) {
-        List<String> shas = new ArrayList<>();
-        for (Script script : Script.values()) {
-            shas.add(script.sha);
-        }
-        Response loaded = redis.execute("SCRIPT", concat("EXISTS", shas)).await().atMost(wait);
-        for (Response each : loaded) {
-            if (each.toInteger() == 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    void loadAll(Duration wait) {
-        for (Script script : Script.values()) {
-            redis.execute("SCRIPT", "LOAD", script.source).await().atMost(wait);
-        }
-    }
-
-    private static String[] concat(String first, List<String> rest) {
-        List<String> all = new ArrayList<>(rest.size() + 1);
-        all.add(first);
-        all.addAll(rest);
-        return all.toArray(String[]::new);
+        return command.toArray(String[]::new);
     }
 
     private static String resource(String path) {

@@ -32,13 +32,6 @@ public interface PostsConfig {
     @WithDefault("true")
     boolean requestLog();
 
-    /**
-     * The author of writes while the service has no authentication. The security layer replaces this; nothing below the
-     * resource reads it.
-     */
-    @WithDefault("anonymous")
-    String defaultAuthor();
-
     Database database();
 
     interface Database {
@@ -76,13 +69,12 @@ public interface PostsConfig {
 
     /** The shared cache of posts in Redis; see the README's design note for what each setting protects. */
     interface Cache {
-        /** Off: every read goes to the database ({@code X-Cache: BYPASS}); writes still record invalidations. */
+        /**
+         * Off: every read goes to the database ({@code X-Cache: BYPASS}). Writes still record and apply their
+         * invalidations, since the other replicas of the database may be reading through Redis.
+         */
         @WithDefault("true")
         boolean enabled();
-
-        /** Prefix of every key the cache writes; change it when the entry format changes. */
-        @WithDefault("posts:v1:")
-        String keyPrefix();
 
         /** How long an entry lives at most (the last backstop), spread by {@link #ttlJitter()}. */
         @WithDefault("10M")
@@ -111,9 +103,26 @@ public interface PostsConfig {
         @WithDefault("300MS")
         Duration leaseWait();
 
-        /** How often each replica checks that Redis answers, and retries a Redis it lost. */
+        /**
+         * How often each replica checks that Redis answers and is still the one it trusts (its scripts are loaded), and
+         * retries a Redis it lost.
+         */
         @WithDefault("100MS")
         Duration heartbeat();
+
+        /**
+         * The longest one of the heartbeat's, the recovery's or the relay's Redis commands may take: longer than a
+         * read's wait, since they run off the request path and a wipe or a relay batch is many keys at once.
+         */
+        @WithDefault("1S")
+        Duration recoveryTimeout();
+
+        /**
+         * How long Redis remembers that a recorded invalidation was applied: far longer than a row waits for the relay
+         * (half of {@link #maxStaleness()}); a mark that expires first costs one more first-page miss.
+         */
+        @WithDefault("60S")
+        Duration appliedMarkTtl();
 
         /**
          * The bound on staleness when a writer could not reach Redis while other replicas could: replicas relay the

@@ -2,6 +2,7 @@ package dev.posts.cache;
 
 import static dev.posts.testing.Api.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,9 @@ class CacheProtocolTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    CacheKeys keys;
 
     @TestHTTPResource("/")
     URI base;
@@ -111,6 +115,26 @@ class CacheProtocolTest {
         // An old invalidation arriving late, as a relay retry would (its row id is one no write has).
         cache.invalidate(new Invalidation(Long.MAX_VALUE - id, id, 1, false));
         given().get("/posts/" + id).then().statusCode(200).header("X-Cache", "HIT").header("ETag", "\"2\"");
+    }
+
+    /**
+     * A release with another representation writes {@code v:<version>:<format>:…} with its own format into the same
+     * key: this release reads it as a miss, and its invalidations reach it.
+     */
+    @Test
+    void anEntryOfAnotherFormatIsReadAsAMissAndAnyWriteInvalidatesIt() {
+        long id = create("Formats");
+        given().get("/posts/" + id).then().statusCode(200);
+        ProxiedRedis.server().cli("SET", keys.of(id).getFirst(), "v:1:2:{\"shape\":\"another release's\"}");
+        for (int i = 0; i < 2; i++) {
+            given().get("/posts/" + id).then().statusCode(200).header("ETag", "\"1\"")
+                    .header("X-Cache", not(equalTo("HIT"))).body("title", equalTo("Formats"));
+        }
+        patch(id, "{\"title\":\"Formats again\"}");
+        assertTrue(ProxiedRedis.server().cli("GET", keys.of(id).getFirst()).startsWith("t:2"),
+                "the write's tombstone replaced the other release's entry");
+        given().get("/posts/" + id).then().statusCode(200).header("ETag", "\"2\"")
+                .body("title", equalTo("Formats again"));
     }
 
     /**

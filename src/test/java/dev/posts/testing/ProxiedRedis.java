@@ -3,7 +3,6 @@ package dev.posts.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.UUID;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -33,8 +32,7 @@ public class ProxiedRedis implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         return Map.of(
-                "REDIS_URL", "redis://127.0.0.1:" + proxy.port(),
-                "posts.cache.key-prefix", "posts-test-" + UUID.randomUUID() + ":");
+                "REDIS_URL", "redis://127.0.0.1:" + proxy.port());
     }
 
     @Override

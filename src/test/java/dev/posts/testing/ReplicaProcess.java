@@ -38,10 +38,9 @@ public final class ReplicaProcess implements AutoCloseable {
     }
 
     /** The environment the service needs to reach the test's database and Redis. */
-    public static Map<String, String> environment(Map<String, String> database, String redisUrl, String keyPrefix) {
+    public static Map<String, String> environment(Map<String, String> database, String redisUrl) {
         Map<String, String> env = new HashMap<>(database);
         env.put("REDIS_URL", redisUrl);
-        env.put("POSTS_CACHE_KEY_PREFIX", keyPrefix);
         env.put("POSTS_REQUEST_LOG", "false");
         return env;
     }
@@ -71,6 +70,15 @@ public final class ReplicaProcess implements AutoCloseable {
 
     /** Waits until the replica reports ready, as the load balancer would see it, and its cache is in use. */
     public ReplicaProcess awaitReady(Duration within) {
+        return await(within, true);
+    }
+
+    /** Waits until the replica reports ready, whether it reads through the cache or not. */
+    public ReplicaProcess awaitStarted(Duration within) {
+        return await(within, false);
+    }
+
+    private ReplicaProcess await(Duration within, boolean cacheInUse) {
         long deadline = System.nanoTime() + within.toNanos();
         HttpRequest ready = HttpRequest.newBuilder(uri().resolve("q/health/ready")).timeout(Duration.ofSeconds(1))
                 .build();
@@ -80,7 +88,7 @@ public final class ReplicaProcess implements AutoCloseable {
             }
             try {
                 HttpResponse<String> response = HTTP.send(ready, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("IN_USE")) {
+                if (response.statusCode() == 200 && (!cacheInUse || response.body().contains("IN_USE"))) {
                     return this;
                 }
             } catch (IOException e) {

@@ -1,0 +1,122 @@
+package dev.posts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.posts.testing.ConsistencyChecker;
+import dev.posts.testing.PostgresDatabase;
+import dev.posts.testing.RedisProcess;
+import dev.posts.testing.RedisProxyLayer;
+import dev.posts.testing.ReplicaProcess;
+import dev.posts.testing.TcpProxy;
+import dev.posts.testing.TestTokens;
+
+/**
+ * What ElastiCache does to the replicas' Redis, through two replicas of the packaged service under the cross-replica
+ * read-after-acknowledged-write check: a failover to a replica that lags its primary, behind an endpoint that drops
+ * every connection and behind a proxy layer that keeps them open, and a restart from an older snapshot that no replica
+ * sees. Each time the Redis the replicas reach holds versions older than ones already acknowledged, and traffic stops
+ * while it changes, so that no replica has a command in flight to fail: only the read path itself can notice.
+ */
+class RedisFailoverIT {
+
+    private final PostgresDatabase database = new PostgresDatabase();
+    private Map<String, String> db;
+    private RedisProcess primary;
+
+    @BeforeEach
+    void database() throws Exception {
+        db = database.start();
+        primary = new RedisProcess();
+    }
+
+    @AfterEach
+    void stop() {
+        primary.close();
+        database.stop();
+    }
+
+    @Test
+    void aFailoverToALaggingReplicaBehindAnEndpointServesNoOldVersion() throws Exception {
+        try (RedisProcess standby = RedisProcess.replicaOf(primary);
+                TcpProxy endpoint = new TcpProxy("127.0.0.1", primary.port())) {
+            ConsistencyChecker.Report report = throughFault(endpoint.port(), checker -> {
+                standby.awaitInSync(primary, Duration.ofSeconds(30));
+                standby.stopReplicating();
+                checker.write(4, 100, 4); // acknowledged on the primary only
+                endpoint.moveTo(standby.port());
+                primary.stop();
+            });
+            assertClean("failover behind an endpoint", report);
+        }
+    }
+
+    @Test
+    void aFailoverToALaggingReplicaBehindAProxyLayerServesNoOldVersion() throws Exception {
+        try (RedisProcess standby = RedisProcess.replicaOf(primary);
+                RedisProxyLayer layer = new RedisProxyLayer(primary.port())) {
+            ConsistencyChecker.Report report = throughFault(layer.port(), checker -> {
+                standby.awaitInSync(primary, Duration.ofSeconds(30));
+                standby.stopReplicating();
+                checker.write(4, 100, 4);
+                layer.switchTo(standby.port());
+                primary.stop();
+            });
+            assertClean("failover behind a proxy layer", report);
+        }
+    }
+
+    @Test
+    void aRestartFromAnOlderSnapshotThatNoReplicaSawServesNoOldVersion() throws Exception {
+        try (RedisProxyLayer layer = new RedisProxyLayer(primary.port())) {
+            ConsistencyChecker.Report report = throughFault(layer.port(), checker -> {
+                primary.save();
+                checker.write(4, 100, 4); // acknowledged after the snapshot
+                layer.hold();
+                primary.stop();
+                primary.start();
+                layer.resume(primary.port());
+            });
+            assertClean("restart from an older snapshot", report);
+        }
+    }
+
+    interface Fault {
+        void strike(ConsistencyChecker checker) throws Exception;
+    }
+
+    /**
+     * Two replicas reach Redis on {@code redisPort}; posts are written and read until Redis holds them, then the fault
+     * strikes, then a read-only stretch (where a replica that did not notice would serve what the new Redis holds),
+     * then writes again.
+     */
+    private ConsistencyChecker.Report throughFault(int redisPort, Fault fault) throws Exception {
+        Map<String, String> env = ReplicaProcess.environment(db, "redis://127.0.0.1:" + redisPort);
+        env.putAll(TestTokens.config());
+        try (ReplicaProcess a = new ReplicaProcess("failover-a", env).start();
+                ReplicaProcess b = new ReplicaProcess("failover-b", env).start()) {
+            a.awaitReady(Duration.ofSeconds(60));
+            b.awaitReady(Duration.ofSeconds(60));
+            ConsistencyChecker checker = new ConsistencyChecker(List.of(a.uri(), b.uri()), TestTokens.of("checker"));
+            checker.create(8);
+            checker.write(4, 100, 4);
+            fault.strike(checker);
+            checker.read(8, 300);
+            checker.write(4, 100, 4);
+            return checker.finish();
+        }
+    }
+
+    private static void assertClean(String fault, ConsistencyChecker.Report report) {
+        System.out.println(fault + ": " + report);
+        assertEquals(0, report.staleReads(), report.toString());
+        assertEquals(0, report.failures(), report.toString());
+    }
+}
