@@ -7,6 +7,7 @@
 2. The CloudFormation template's own design rules (every Ref, GetAtt and Sub resolves; who may reach what).
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
+4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust.
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 """
@@ -21,7 +22,8 @@ TASK = ROOT / "deploy/ecs-task-definition.json"
 SERVICE = ROOT / "deploy/service.json"
 TEMPLATE = ROOT / "deploy/infrastructure.yaml"
 PROPERTIES = ROOT / "src/main/resources/application.properties"
-DEPLOY_WORKFLOW = ROOT / ".github/workflows/deploy.yml"
+WORKFLOWS = ROOT / ".github/workflows"
+DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 BENCH_RESULTS = ROOT / "bench/results"
 
 EPHEMERAL_RANGE = (32768, 65535)
@@ -35,6 +37,7 @@ try:
     import botocore.validate
     from cfnlint.decode import decode
     import yaml
+    import runtime
 except ImportError as missing:  # a missing validator must fail the run, never skip it
     sys.exit(f"check_deploy: {missing.name} is not installed (pip install botocore cfn-lint pyyaml)")
 
@@ -175,8 +178,9 @@ def check_template(template):
     return errors
 
 
-def check_cross_file(task, service, template, workflow):
+def check_cross_file(task, service, template, workflows):
     errors = []
+    workflow = workflows[DEPLOY_WORKFLOW]
     props = properties()
     containers = task["containerDefinitions"]
     app = containers[0]
@@ -304,14 +308,17 @@ def load():
     template, matches = decode(str(TEMPLATE))
     if matches:
         sys.exit(f"check_deploy: cannot read {TEMPLATE}: {matches}")
-    return (json.loads(TASK.read_text()), json.loads(SERVICE.read_text()), template,
-            yaml.safe_load(DEPLOY_WORKFLOW.read_text()))
+    workflows = {str(path.relative_to(ROOT)): yaml.safe_load(path.read_text())
+                 for path in sorted(WORKFLOWS.glob("*.y*ml"))}
+    return json.loads(TASK.read_text()), json.loads(SERVICE.read_text()), template, workflows
 
 
-def all_errors(task, service, template, workflow, model):
+def all_errors(task, service, template, workflows, model):
     errors = (check_against_model(task, "RegisterTaskDefinition", model, "task")
               + check_against_model(service, "CreateService", model, "service"))
-    for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflow))):
+    stack = runtime.Stack(template)
+    for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflows)),
+                        (runtime.check_trust, (stack, workflows))):
         try:
             errors += check(*args)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -369,8 +376,23 @@ def self_test(model):
             {"awslogs-group": "/ecs/other"}),
         "root user": lambda t, s, c, w: app(t).update({"user": "0"}),
         "single task": lambda t, s, c, w: s.update({"desiredCount": 1}),
-        "workflow deploys another service": lambda t, s, c, w: w["env"].update({"ECS_SERVICE": "posts"}),
+        "workflow deploys another service": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["env"].update(
+            {"ECS_SERVICE": "posts"}),
     }
+    def trust(c, condition):
+        c[resources]["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = condition
+
+    audience = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+    breaks.update({
+        "trust by branch while the job runs in an environment": lambda t, s, c, w: trust(c, {
+            "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
+                "Fn::Sub": "repo:${GitHubRepository}:ref:refs/heads/main"}}}),
+        "trust that admits forks": lambda t, s, c, w: trust(c, {
+            "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
+                "Fn::Sub": "repo:${GitHubRepository}*:environment:production"}}}),
+        "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
+            {"environment": "staging"}),
+    })
     missed = []
     for name, breaking in breaks.items():
         t, s, c, w = copy.deepcopy(task), copy.deepcopy(service), copy.deepcopy(template), copy.deepcopy(workflow)

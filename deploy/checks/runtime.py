@@ -1,0 +1,242 @@
+"""What AWS and GitHub do at run time, checked offline: the OIDC subject each job presents against the deploy role's
+trust, every AWS call the workflows make against the deploy role's policy, and how the workflows install Python.
+
+The template is resolved for one example stack (EXAMPLE below): the checks compare strings the way IAM does, so
+they need the ARNs and subjects as AWS and GitHub would spell them.
+"""
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = {"AWS::AccountId": "111122223333", "AWS::Region": "eu-west-1", "AWS::Partition": "aws",
+           "AWS::StackName": "posts", "AWS::URLSuffix": "amazonaws.com", "GitHubRepository": "octo-org/posts"}
+OIDC_ISSUER = "token.actions.githubusercontent.com"
+CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
+
+
+# ---- CloudFormation, resolved for the example stack.
+
+class Stack:
+    def __init__(self, template, parameters=None):
+        self.template = template
+        self.values = dict(EXAMPLE)
+        for name, parameter in template.get("Parameters", {}).items():
+            if "Default" in parameter:
+                self.values.setdefault(name, parameter["Default"])
+        self.values.update(parameters or {})
+        self.resources = template["Resources"]
+
+    def condition(self, name):
+        return self.resolve(self.template["Conditions"][name])
+
+    def resolve(self, node):
+        if isinstance(node, list):
+            return [self.resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) != 1:
+            return {key: self.resolve(value) for key, value in node.items()}
+        (function, argument), = node.items()
+        if function == "Ref":
+            return self.ref(argument)
+        if function == "Fn::GetAtt":
+            logical, attribute = (argument if isinstance(argument, list) else argument.split(".", 1))
+            return self.get_att(logical, attribute)
+        if function == "Fn::Sub":
+            text, local = (argument if isinstance(argument, list) else (argument, {}))
+            local = {key: self.resolve(value) for key, value in local.items()}
+            return re.sub(r"\$\{([^}!]+)\}", lambda m: str(local[m.group(1)] if m.group(1) in local
+                                                         else self.variable(m.group(1))), text)
+        if function == "Fn::Join":
+            return argument[0].join(str(part) for part in self.resolve(argument[1]))
+        if function == "Fn::If":
+            return self.resolve(argument[1] if self.condition(argument[0]) else argument[2])
+        if function == "Fn::Equals":
+            return self.resolve(argument[0]) == self.resolve(argument[1])
+        if function == "Fn::Not":
+            return not self.resolve(argument[0])
+        if function == "Fn::And":
+            return all(self.resolve(item) for item in argument)
+        if function == "Fn::Or":
+            return any(self.resolve(item) for item in argument)
+        if function == "Condition":
+            return self.condition(argument)
+        if function == "Fn::Select":
+            return self.resolve(argument[1])[int(argument[0])]
+        return {function: self.resolve(argument)}
+
+    def variable(self, name):
+        if "." in name:
+            return self.get_att(*name.split(".", 1))
+        return self.ref(name)
+
+    def ref(self, name):
+        if name in self.values:
+            return self.values[name]
+        resource = self.resources[name]
+        properties = resource.get("Properties", {})
+        a, r, p = self.values["AWS::AccountId"], self.values["AWS::Region"], self.values["AWS::Partition"]
+        kind = resource["Type"]
+        if kind == "AWS::ECS::Cluster":
+            return properties.get("ClusterName", f"posts-{name}-GENERATED")
+        if kind == "AWS::ElasticLoadBalancingV2::TargetGroup":
+            return f"arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{properties['Name']}/0123456789abcdef"
+        if kind == "AWS::SSM::Parameter":
+            return properties["Name"]
+        if kind == "AWS::IAM::Role":
+            return properties.get("RoleName", f"posts-{name}-GENERATED")
+        if kind == "AWS::SNS::Topic":
+            return f"arn:{p}:sns:{r}:{a}:posts-{name}-GENERATED"
+        return f"{self.values['AWS::StackName']}-{name}-GENERATED"
+
+    def get_att(self, logical, attribute):
+        resource = self.resources[logical]
+        properties = resource.get("Properties", {})
+        a, r, p = self.values["AWS::AccountId"], self.values["AWS::Region"], self.values["AWS::Partition"]
+        kind = resource["Type"]
+        if kind == "AWS::IAM::Role" and attribute == "Arn":
+            return f"arn:{p}:iam::{a}:role/{self.ref(logical)}"
+        if kind == "AWS::ECR::Repository" and attribute == "Arn":
+            return f"arn:{p}:ecr:{r}:{a}:repository/{properties['RepositoryName']}"
+        if kind == "AWS::ECR::Repository" and attribute == "RepositoryUri":
+            return f"{a}.dkr.ecr.{r}.amazonaws.com/{properties['RepositoryName']}"
+        if kind == "AWS::RDS::DBInstance" and attribute == "MasterUserSecret.SecretArn":
+            return f"arn:{p}:secretsmanager:{r}:{a}:secret:rds!db-GENERATED"
+        return f"{logical}.{attribute}-GENERATED"
+
+
+# ---- IAM policy evaluation: the subset of IAM's rules these policies use; anything else fails loudly.
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def iam_like(pattern, value, case_sensitive=True):
+    """IAM's * and ? wildcards (no character classes, unlike fnmatch)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
+
+
+CONDITION_OPERATORS = {
+    "StringEquals": lambda patterns, value: value in patterns,
+    "StringLike": lambda patterns, value: any(iam_like(p, value) for p in patterns),
+    "ArnEquals": lambda patterns, value: value in patterns,
+    "ArnLike": lambda patterns, value: any(iam_like(p, value) for p in patterns),
+}
+
+
+def conditions_hold(condition, context):
+    for operator, tests in (condition or {}).items():
+        if operator not in CONDITION_OPERATORS:
+            raise ValueError(f"condition operator {operator} is not modelled by the check")
+        for key, patterns in tests.items():
+            if key not in context or not CONDITION_OPERATORS[operator](as_list(patterns), context[key]):
+                return False
+    return True
+
+
+def allowed(statements, action, resource, context, principal=None):
+    """True when an Allow statement grants the call and no Deny statement refuses it."""
+    verdict = False
+    for statement in statements:
+        for unsupported in ("NotAction", "NotResource", "NotPrincipal"):
+            if unsupported in statement:
+                raise ValueError(f"{unsupported} is not modelled by the check")
+        if not any(iam_like(a, action, case_sensitive=False) for a in as_list(statement["Action"])):
+            continue
+        if principal is None and not any(iam_like(r, resource) for r in as_list(statement.get("Resource", []))):
+            continue
+        if principal is not None and principal not in statement.get("Principal", {}).get("Federated", []) \
+                and principal != statement.get("Principal", {}).get("Federated"):
+            continue
+        if not conditions_hold(statement.get("Condition"), context):
+            continue
+        if statement["Effect"] == "Deny":
+            return False
+        verdict = True
+    return verdict
+
+
+# ---- GitHub Actions: jobs, their triggers, and the OIDC subjects they present.
+
+def triggers(workflow):
+    on = workflow.get("on", workflow.get(True))  # PyYAML reads a bare `on` as True
+    if isinstance(on, str):
+        return {on: {}}
+    if isinstance(on, list):
+        return {name: {} for name in on}
+    return {name: (value or {}) for name, value in on.items()}
+
+
+def environment_of(job):
+    environment = job.get("environment")
+    return environment.get("name") if isinstance(environment, dict) else environment
+
+
+def credential_jobs(workflows):
+    """(workflow file, job id, job) for every job that takes AWS credentials."""
+    for path, workflow in workflows.items():
+        for job_id, job in (workflow.get("jobs") or {}).items():
+            if any(str(step.get("uses", "")).split("@")[0] == CREDENTIALS_ACTION for step in job.get("steps", [])):
+                yield path, job_id, job
+
+
+def presented_subjects(workflow, job, repository):
+    """The `sub` claims GitHub puts in the job's token: the environment wins over the ref when the job has one."""
+    environment = environment_of(job)
+    if environment:
+        return [f"repo:{repository}:environment:{environment}"]
+    subjects = []
+    for event, settings in triggers(workflow).items():
+        if event in ("pull_request", "pull_request_target"):
+            subjects.append(f"repo:{repository}:pull_request")
+        elif event == "push":
+            for branch in as_list(settings.get("branches", ["*"])):
+                subjects.append(f"repo:{repository}:ref:refs/heads/{branch}")
+        elif event == "workflow_dispatch":
+            subjects.append(f"repo:{repository}:ref:refs/heads/any-branch")
+    return subjects
+
+
+def foreign_subjects(repository, environments):
+    """Subjects the deploy role must refuse: a fork's, a repository whose name extends this one's, another branch's,
+    a pull request's, and another environment's."""
+    owner, name = repository.split("/")
+    subjects = [f"repo:{repository}:ref:refs/heads/feature", f"repo:{repository}:pull_request",
+                f"repo:{repository}:environment:staging"]
+    for environment in environments:
+        subjects += [f"repo:{owner}/{name}-fork:environment:{environment}",
+                     f"repo:someone-else/{name}:environment:{environment}"]
+    subjects += [f"repo:{owner}/{name}-fork:ref:refs/heads/main", f"repo:someone-else/{name}:ref:refs/heads/main"]
+    return subjects
+
+
+def check_trust(stack, workflows):
+    errors = []
+    repository = stack.values["GitHubRepository"]
+    provider = stack.resolve(
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/" + OIDC_ISSUER})
+    trust = stack.resolve(stack.resources["DeployRole"]["Properties"]["AssumeRolePolicyDocument"])["Statement"]
+
+    def admits(subject):
+        context = {f"{OIDC_ISSUER}:aud": "sts.amazonaws.com", f"{OIDC_ISSUER}:sub": subject}
+        return allowed(trust, "sts:AssumeRoleWithWebIdentity", None, context, principal=provider)
+
+    environments = set()
+    for path, job_id, job in credential_jobs(workflows):
+        if environment_of(job):
+            environments.add(environment_of(job))
+        for subject in presented_subjects(workflows[path], job, repository):
+            if not admits(subject):
+                errors.append(f"{path}: job {job_id} presents the OIDC subject {subject!r}, which the deploy role's"
+                              f" trust refuses")
+    for subject in foreign_subjects(repository, environments or {"production"}):
+        if admits(subject):
+            errors.append(f"template: the deploy role's trust admits {subject!r}")
+    for statement in trust:
+        for operator, tests in statement.get("Condition", {}).items():
+            for key, patterns in tests.items():
+                if operator.endswith("Like") and not any("*" in p or "?" in p for p in as_list(patterns)):
+                    errors.append(f"template: the deploy role compares {key} with {operator} and no wildcard;"
+                                  f" use StringEquals")
+    return errors
