@@ -7,7 +7,8 @@
 2. The CloudFormation template's own design rules (every Ref, GetAtt and Sub resolves; who may reach what).
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
-4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust.
+4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust;
+   every AWS call the workflows make against the deploy role's policy.
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 """
@@ -318,7 +319,8 @@ def all_errors(task, service, template, workflows, model):
               + check_against_model(service, "CreateService", model, "service"))
     stack = runtime.Stack(template)
     for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflows)),
-                        (runtime.check_trust, (stack, workflows))):
+                        (runtime.check_trust, (stack, workflows)),
+                        (runtime.check_policy, (stack, workflows, task, service))):
         try:
             errors += check(*args)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -382,6 +384,13 @@ def self_test(model):
     def trust(c, condition):
         c[resources]["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = condition
 
+    def deploy_statements(c):
+        return c[resources]["DeployRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+    def without_action(c, action):
+        statements = deploy_statements(c)
+        statements[:] = [x for x in statements if action not in runtime.as_list(x["Action"])]
+
     audience = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
     breaks.update({
         "trust by branch while the job runs in an environment": lambda t, s, c, w: trust(c, {
@@ -390,6 +399,12 @@ def self_test(model):
         "trust that admits forks": lambda t, s, c, w: trust(c, {
             "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
                 "Fn::Sub": "repo:${GitHubRepository}*:environment:production"}}}),
+        "no tag-on-create for the task definition": lambda t, s, c, w: without_action(c, "ecs:TagResource"),
+        "no permission to push a layer": lambda t, s, c, w: [x["Action"].remove("ecr:UploadLayerPart")
+                                                            for x in deploy_statements(c)
+                                                            if "ecr:UploadLayerPart" in x["Action"]],
+        "PassRole on every role": lambda t, s, c, w: [x.update({"Resource": "*"}) for x in deploy_statements(c)
+                                                     if x["Action"] == "iam:PassRole"],
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
     })

@@ -240,3 +240,130 @@ def check_trust(stack, workflows):
                     errors.append(f"template: the deploy role compares {key} with {operator} and no wildcard;"
                                   f" use StringEquals")
     return errors
+
+
+# ---- The AWS calls the workflows make, and the deploy role's policy.
+
+def arn(stack, service, resource):
+    v = stack.values
+    return f"arn:{v['AWS::Partition']}:{service}:{v['AWS::Region']}:{v['AWS::AccountId']}:{resource}"
+
+
+def role_name(role_arn):
+    return role_arn.split(":role/")[-1].split("/")[-1]
+
+
+def passed_roles(stack, task):
+    """The roles registering the task definition passes to ECS, as ARNs of the example account."""
+    roles = [task[key] for key in ("executionRoleArn", "taskRoleArn") if task.get(key)]
+    return [f"arn:{stack.values['AWS::Partition']}:iam::{stack.values['AWS::AccountId']}:role/{role_name(r)}"
+            for r in roles]
+
+
+def image_push_calls(repository):
+    # What `docker push` does against ECR for a new tag (the ECR user guide's push permissions).
+    return [(action, repository, {}) for action in (
+        "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage")]
+
+
+def register_calls(stack, task, family):
+    """RegisterTaskDefinition, its tag-on-create (authorized as ecs:TagResource with ecs:CreateAction), and
+    iam:PassRole for each role it names."""
+    definition = arn(stack, "ecs", f"task-definition/{family}:1")
+    calls = [("ecs:RegisterTaskDefinition", "*", {})]
+    if task.get("tags"):
+        calls.append(("ecs:TagResource", definition, {"ecs:CreateAction": "RegisterTaskDefinition"}))
+    calls += [("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
+              for role in passed_roles(stack, task)]
+    return calls
+
+
+def action_calls(uses, inputs, stack, env, task, service):
+    """Each action's documented calls (its README's permissions section and its source), for this step's inputs."""
+    service_arn = arn(stack, "ecs", f"service/{env.get('ECS_CLUSTER')}/{env.get('ECS_SERVICE')}")
+    if uses == CREDENTIALS_ACTION:
+        return []  # AssumeRoleWithWebIdentity is the trust check; GetCallerIdentity needs no permission
+    if uses == "aws-actions/amazon-ecr-login":
+        return [("ecr:GetAuthorizationToken", "*", {})]
+    if uses == "aws-actions/amazon-ecs-render-task-definition":
+        return []  # edits the file locally
+    if uses == "aws-actions/amazon-ecs-deploy-task-definition":
+        calls = register_calls(stack, task, task["family"])
+        calls += [("ecs:DescribeServices", service_arn, {}), ("ecs:UpdateService", service_arn, {})]
+        return calls
+    if uses.startswith("aws-actions/"):
+        raise ValueError(f"the calls {uses} makes are not modelled by the check")
+    return []
+
+
+def command_calls(command, stack, env, task, service):
+    """The AWS CLI calls a run step makes, directly or through the repository's scripts it runs."""
+    text = command
+    for script in re.findall(r"(?:^|\s)(scripts/[\w.-]+\.sh)", command):
+        text += "\n" + (ROOT / script).read_text()
+    text = re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), m.group(0)), text)
+    repository = arn(stack, "ecr", f"repository/{env.get('ECR_REPOSITORY')}")
+    service_arn = arn(stack, "ecs", f"service/{service['cluster']}/{service['serviceName']}")
+    resources = {
+        "ecr:DescribeImages": [("ecr:DescribeImages", repository, {})],
+        "cloudformation:DescribeStacks": [("cloudformation:DescribeStacks", arn(
+            stack, "cloudformation", f"stack/{stack.values['AWS::StackName']}/0a1b2c3d-0000-0000-0000-000000000000"),
+            {})],
+        "ecs:DescribeServices": [("ecs:DescribeServices", service_arn, {})],
+        "ecs:RegisterTaskDefinition": register_calls(stack, task, task["family"]),
+        "ecs:CreateService": [("ecs:CreateService", service_arn, {})] + (
+            [("ecs:TagResource", service_arn, {"ecs:CreateAction": "CreateService"})] if service.get("tags") else []),
+    }
+    calls = []
+    for cli_service, operation in re.findall(r"(?:^|[\s;&|(])aws\s+([a-z0-9-]+)\s+([a-z0-9-]+)", text, re.M):
+        action = cli_service + ":" + "".join(word.capitalize() for word in operation.split("-"))
+        if action not in resources:
+            raise ValueError(f"the check does not know what {action} is called on")
+        calls += resources[action]
+    if re.search(r"container-image\.push=true|docker push", text):
+        calls += image_push_calls(repository)
+    return calls
+
+
+def workflow_calls(stack, workflows, task, service):
+    """(where, action, resource, context) for every AWS call a credential-taking job makes."""
+    for path, job_id, job in credential_jobs(workflows):
+        env = dict(workflows[path].get("env") or {})
+        env.update(job.get("env") or {})
+        for step in job.get("steps", []):
+            where = f"{path}: job {job_id}, step {step.get('name') or step.get('id') or step.get('uses')}"
+            step_env = dict(env, **(step.get("env") or {}))
+            if "uses" in step:
+                calls = action_calls(step["uses"].split("@")[0], step.get("with") or {}, stack, step_env, task,
+                                     service)
+            else:
+                calls = command_calls(step.get("run", ""), stack, step_env, task, service)
+            for action, resource, context in calls:
+                yield where, action, resource, context
+
+
+def deploy_policy(stack):
+    statements = []
+    for policy in stack.resources["DeployRole"]["Properties"].get("Policies", []):
+        statements += stack.resolve(policy["PolicyDocument"])["Statement"]
+    return statements
+
+
+def check_policy(stack, workflows, task, service):
+    errors = []
+    statements = deploy_policy(stack)
+    for where, action, resource, context in workflow_calls(stack, workflows, task, service):
+        if not allowed(statements, action, resource, context):
+            detail = f" with {context}" if context else ""
+            errors.append(f"{where}: the deploy role may not call {action} on {resource}{detail}")
+    granted = set()
+    for statement in statements:
+        if statement["Effect"] == "Allow" and any(iam_like(a, "iam:PassRole", False) for a in as_list(
+                statement["Action"])):
+            granted |= set(as_list(statement["Resource"]))
+    named = set(passed_roles(stack, task))
+    if granted != named:
+        errors.append(f"template: the deploy role may pass {sorted(granted)}, the task definition names"
+                      f" {sorted(named)}: iam:PassRole must cover exactly those")
+    return errors
