@@ -8,7 +8,7 @@
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
 4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust;
-   every AWS call the workflows make against the deploy role's policy.
+   every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages.
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 """
@@ -320,7 +320,8 @@ def all_errors(task, service, template, workflows, model):
     stack = runtime.Stack(template)
     for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflows)),
                         (runtime.check_trust, (stack, workflows)),
-                        (runtime.check_policy, (stack, workflows, task, service))):
+                        (runtime.check_policy, (stack, workflows, task, service)),
+                        (runtime.check_python_installs, (workflows,))):
         try:
             errors += check(*args)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -405,6 +406,8 @@ def self_test(model):
                                                             if "ecr:UploadLayerPart" in x["Action"]],
         "PassRole on every role": lambda t, s, c, w: [x.update({"Resource": "*"}) for x in deploy_statements(c)
                                                      if x["Action"] == "iam:PassRole"],
+        "pip into the runner's system Python": lambda t, s, c, w: w[".github/workflows/ci.yml"]["jobs"]["test"][
+            "steps"].insert(0, {"run": "python3 -m pip install --user cfn-lint"}),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
     })

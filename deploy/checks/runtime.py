@@ -367,3 +367,41 @@ def check_policy(stack, workflows, task, service):
         errors.append(f"template: the deploy role may pass {sorted(granted)}, the task definition names"
                       f" {sorted(named)}: iam:PassRole must cover exactly those")
     return errors
+
+
+# ---- Python on the runner: Ubuntu 24.04's system Python is externally managed (PEP 668), so pip refuses to install
+# into it (with or without --user). Packages go into an interpreter of actions/setup-python, a virtual environment or
+# pipx.
+
+PIP_INSTALL = re.compile(r"(?:\bpip3?|-m\s+pip)\s+install\b")
+
+
+def externally_managed(runs_on):
+    match = re.fullmatch(r"ubuntu-(latest|(\d+)\.04)", str(runs_on))
+    return bool(match) and (match.group(1) == "latest" or int(match.group(2)) >= 24)
+
+
+def check_python_installs(workflows):
+    errors = []
+    for path, workflow in workflows.items():
+        for job_id, job in (workflow.get("jobs") or {}).items():
+            if not externally_managed(job.get("runs-on", "")):
+                continue
+            own_python = False
+            for step in job.get("steps", []):
+                if str(step.get("uses", "")).split("@")[0] == "actions/setup-python":
+                    own_python = True
+                script = step.get("run", "")
+                for match in PIP_INSTALL.finditer(script):
+                    before = script[:match.start()]
+                    end = script.find("\n", match.start())
+                    line = script[script.rfind("\n", 0, match.start()) + 1:end if end >= 0 else None]
+                    if "--break-system-packages" in line:
+                        errors.append(f"{path}: job {job_id} overrides PEP 668 (--break-system-packages)")
+                    elif not (own_python or re.search(r"-m\s+venv\b|\bvirtualenv\b", before) or "pipx" in line):
+                        errors.append(f"{path}: job {job_id} runs `{line.strip()}` on {job['runs-on']}, whose"
+                                      f" system Python refuses it (externally-managed-environment, PEP 668); use"
+                                      f" actions/setup-python, a virtual environment or pipx")
+                if re.search(r"-m\s+venv\b", script) and "GITHUB_PATH" in script:
+                    own_python = True
+    return errors
