@@ -18,6 +18,14 @@ log "task definition and service against the ECS API model; the template's rules
 python3 deploy/checks/check_deploy.py
 log "the same checks against deliberately broken copies: each break must be caught"
 python3 deploy/checks/check_deploy.py --self-test >/dev/null
+log "scripts/stack-values.sh against a recorded describe-stacks answer, and what it writes"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/scripts" "$scratch/deploy"
+cp scripts/stack-values.sh "$scratch/scripts/"
+cp deploy/stack_values.py deploy/ecs-task-definition.json deploy/service.json "$scratch/deploy/"
+"$scratch/scripts/stack-values.sh" posts "$PWD/deploy/checks/describe-stacks.json" >/dev/null
+python3 deploy/checks/check_deploy.py --written "$scratch/deploy"
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 

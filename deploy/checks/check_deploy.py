@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Usage: check_deploy.py [--self-test]  — checks deploy/ offline, against AWS's API model and the service's code.
+"""Usage: check_deploy.py [--self-test | --written DIR]  — checks deploy/ offline, against AWS's API model and the service's code.
 
 1. deploy/ecs-task-definition.json and deploy/service.json against botocore's ECS model (the input shapes of
    RegisterTaskDefinition and CreateService: unknown or misplaced keys, types, required members), plus the enums and
@@ -11,6 +11,8 @@
    every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages.
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
+--written DIR checks DIR's ecs-task-definition.json and service.json instead of deploy/'s (what scripts/stack-values.sh
+wrote there).
 """
 import copy
 import json
@@ -26,6 +28,10 @@ PROPERTIES = ROOT / "src/main/resources/application.properties"
 WORKFLOWS = ROOT / ".github/workflows"
 DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 BENCH_RESULTS = ROOT / "bench/results"
+RECORDED_STACK = ROOT / "deploy/checks/describe-stacks.json"
+STACK_VALUES_COMMAND = "scripts/stack-values.sh"
+# What example files carry where a stack's value belongs.
+PLACEHOLDERS = re.compile(r"123456789012|EXAMPLE|00000000-0000|0123456789abcdef")
 
 EPHEMERAL_RANGE = (32768, 65535)
 PSEUDO_PARAMETERS = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
@@ -39,6 +45,8 @@ try:
     from cfnlint.decode import decode
     import yaml
     import runtime
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import stack_values
 except ImportError as missing:  # a missing validator must fail the run, never skip it
     sys.exit(f"check_deploy: {missing.name} is not installed (pip install botocore cfn-lint pyyaml)")
 
@@ -292,6 +300,79 @@ def check_cross_file(task, service, template, workflows):
     return errors
 
 
+def strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from strings(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from strings(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def writes_stack_values_first(job):
+    """True when the job writes the stack's outputs into the files before any step that deploys them."""
+    for step in job.get("steps", []):
+        if STACK_VALUES_COMMAND in step.get("run", ""):
+            return True
+        if str(step.get("uses", "")).startswith("aws-actions/amazon-ecs-") or re.search(
+                r"aws\s+ecs\s+(register-task-definition|create-service)", step.get("run", "")):
+            return False
+    return False
+
+
+def check_stack_values(task, service, template, workflows, model, recorded):
+    """What the deploy workflow would deploy for the recorded stack: the files as the stack-values command writes
+    them (or as committed, if the workflow does not run it) name only the stack's account, region and resources."""
+    errors = []
+    stack = recorded["Stacks"][0]
+    try:
+        botocore.validate.validate_parameters(recorded, botocore.session.get_session().get_service_model(
+            "cloudformation").operation_model("DescribeStacks").output_shape)
+    except botocore.exceptions.ParamValidationError as e:
+        errors.append(f"{RECORDED_STACK.name}: not a DescribeStacks answer: {e}")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    if set(outputs) != set(template.get("Outputs", {})):
+        errors.append(f"{RECORDED_STACK.name}: its outputs {sorted(outputs)} are not the template's"
+                      f" {sorted(template.get('Outputs', {}))}")
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}
+    _, partition, _, region, account, _ = stack["StackId"].split(":", 5)
+    example = runtime.Stack(template, dict(parameters, **{"AWS::AccountId": account, "AWS::Region": region,
+                                                          "AWS::Partition": partition,
+                                                          "AWS::StackName": stack["StackName"]}))
+    for key, output in template.get("Outputs", {}).items():
+        expected = example.resolve(output["Value"])
+        if key in outputs and not (isinstance(expected, str) and runtime.iam_like(expected, outputs[key])):
+            errors.append(f"{RECORDED_STACK.name}: output {key} is {outputs[key]!r}, the template makes {expected!r}")
+
+    deploy_jobs = [job for path, job_id, job in runtime.credential_jobs(workflows) if path == DEPLOY_WORKFLOW]
+    if deploy_jobs and all(writes_stack_values_first(job) for job in deploy_jobs):
+        values = stack_values.stack_outputs(recorded, stack["StackName"])
+        task = stack_values.write_task(copy.deepcopy(task), values)
+        service = stack_values.write_service(copy.deepcopy(service), values)
+        where = f"written by {STACK_VALUES_COMMAND}"
+    else:
+        errors.append(f"deploy workflow: no step runs {STACK_VALUES_COMMAND} before the task definition is"
+                      f" registered: it deploys the files as committed")
+        where = "as committed"
+    for name, document in (("task", task), ("service", service)):
+        for path, value in strings(document):
+            for match in re.finditer(r"arn:([\w-]+):([\w-]+):([\w-]*):(\d*):", value):
+                if (match.group(1), match.group(4)) != (partition, account) or match.group(3) not in ("", region):
+                    errors.append(f"{name} ({where}): {path} names {match.group(0)}, not the stack's account"
+                                  f" {account} in {region}")
+            registry = re.match(r"(\d+)\.dkr\.ecr\.([\w-]+)\.", value)
+            if registry and registry.groups() != (account, region):
+                errors.append(f"{name} ({where}): {path} pulls from the registry of {registry.group(1)} in"
+                              f" {registry.group(2)}, not the stack's")
+            if PLACEHOLDERS.search(value):
+                errors.append(f"{name} ({where}): {path} is still a placeholder: {value}")
+    errors += (check_against_model(task, "RegisterTaskDefinition", model, f"task ({where})")
+               + check_against_model(service, "CreateService", model, f"service ({where})"))
+    return errors
+
+
 def measured_footprint():
     """The largest RSS under load (MiB) in the newest benchmark result, by the time in its heading (two results of
     one day are named by date and commit, which does not order them)."""
@@ -314,6 +395,10 @@ def load():
     return json.loads(TASK.read_text()), json.loads(SERVICE.read_text()), template, workflows
 
 
+def recorded_stack():
+    return json.loads(RECORDED_STACK.read_text())
+
+
 def all_errors(task, service, template, workflows, model):
     errors = (check_against_model(task, "RegisterTaskDefinition", model, "task")
               + check_against_model(service, "CreateService", model, "service"))
@@ -321,7 +406,8 @@ def all_errors(task, service, template, workflows, model):
     for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflows)),
                         (runtime.check_trust, (stack, workflows)),
                         (runtime.check_policy, (stack, workflows, task, service)),
-                        (runtime.check_python_installs, (workflows,))):
+                        (runtime.check_python_installs, (workflows,)),
+                        (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
         try:
             errors += check(*args)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -408,6 +494,10 @@ def self_test(model):
                                                      if x["Action"] == "iam:PassRole"],
         "pip into the runner's system Python": lambda t, s, c, w: w[".github/workflows/ci.yml"]["jobs"]["test"][
             "steps"].insert(0, {"run": "python3 -m pip install --user cfn-lint"}),
+        "an ARN the stack-values command does not write": lambda t, s, c, w: app(t)["secrets"].append(
+            {"name": "POSTS_EXTRA", "valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/posts/extra"}),
+        "deploy workflow registers before writing the stack's values": lambda t, s, c, w: w[DEPLOY_WORKFLOW][
+            "jobs"]["deploy"]["steps"].sort(key=lambda step: STACK_VALUES_COMMAND in step.get("run", "")),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
     })
@@ -430,6 +520,10 @@ def main():
             sys.exit(f"check_deploy: self-test missed {len(missed)} break(s): {missed}")
         print("check_deploy: every break was caught")
         return
+    global TASK, SERVICE
+    if "--written" in sys.argv:  # the files as scripts/stack-values.sh wrote them elsewhere
+        written = Path(sys.argv[sys.argv.index("--written") + 1])
+        TASK, SERVICE = written / TASK.name, written / SERVICE.name
     errors = all_errors(*load(), model)
     for error in errors:
         print(f"FAIL {error}")

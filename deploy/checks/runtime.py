@@ -12,6 +12,8 @@ EXAMPLE = {"AWS::AccountId": "111122223333", "AWS::Region": "eu-west-1", "AWS::P
            "AWS::StackName": "posts", "AWS::URLSuffix": "amazonaws.com", "GitHubRepository": "octo-org/posts"}
 OIDC_ISSUER = "token.actions.githubusercontent.com"
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
+STACK_UUID = "5c0e2a70-8f3b-11f1-9b1e-0a4f7c2d6e91"
+GENERATED = "*"  # a name CloudFormation makes up: matched as IAM's wildcard
 
 
 # ---- CloudFormation, resolved for the example stack.
@@ -24,6 +26,9 @@ class Stack:
             if "Default" in parameter:
                 self.values.setdefault(name, parameter["Default"])
         self.values.update(parameters or {})
+        v = self.values
+        v.setdefault("AWS::StackId", f"arn:{v['AWS::Partition']}:cloudformation:{v['AWS::Region']}:"
+                                     f"{v['AWS::AccountId']}:stack/{v['AWS::StackName']}/{STACK_UUID}")
         self.resources = template["Resources"]
 
     def condition(self, name):
@@ -78,16 +83,18 @@ class Stack:
         a, r, p = self.values["AWS::AccountId"], self.values["AWS::Region"], self.values["AWS::Partition"]
         kind = resource["Type"]
         if kind == "AWS::ECS::Cluster":
-            return properties.get("ClusterName", f"posts-{name}-GENERATED")
+            return properties.get("ClusterName", GENERATED)
         if kind == "AWS::ElasticLoadBalancingV2::TargetGroup":
-            return f"arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{properties['Name']}/0123456789abcdef"
+            return f"arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{properties['Name']}/{GENERATED}"
+        if kind == "AWS::Logs::LogGroup":
+            return properties.get("LogGroupName", GENERATED)
         if kind == "AWS::SSM::Parameter":
             return properties["Name"]
         if kind == "AWS::IAM::Role":
-            return properties.get("RoleName", f"posts-{name}-GENERATED")
+            return properties.get("RoleName", GENERATED)
         if kind == "AWS::SNS::Topic":
-            return f"arn:{p}:sns:{r}:{a}:posts-{name}-GENERATED"
-        return f"{self.values['AWS::StackName']}-{name}-GENERATED"
+            return f"arn:{p}:sns:{r}:{a}:{GENERATED}"
+        return f"{self.values['AWS::StackName']}-{name}-{GENERATED}"
 
     def get_att(self, logical, attribute):
         resource = self.resources[logical]
@@ -101,8 +108,8 @@ class Stack:
         if kind == "AWS::ECR::Repository" and attribute == "RepositoryUri":
             return f"{a}.dkr.ecr.{r}.amazonaws.com/{properties['RepositoryName']}"
         if kind == "AWS::RDS::DBInstance" and attribute == "MasterUserSecret.SecretArn":
-            return f"arn:{p}:secretsmanager:{r}:{a}:secret:rds!db-GENERATED"
-        return f"{logical}.{attribute}-GENERATED"
+            return f"arn:{p}:secretsmanager:{r}:{a}:secret:rds!db-{GENERATED}"
+        return GENERATED
 
 
 # ---- IAM policy evaluation: the subset of IAM's rules these policies use; anything else fails loudly.
@@ -307,9 +314,7 @@ def command_calls(command, stack, env, task, service):
     service_arn = arn(stack, "ecs", f"service/{service['cluster']}/{service['serviceName']}")
     resources = {
         "ecr:DescribeImages": [("ecr:DescribeImages", repository, {})],
-        "cloudformation:DescribeStacks": [("cloudformation:DescribeStacks", arn(
-            stack, "cloudformation", f"stack/{stack.values['AWS::StackName']}/0a1b2c3d-0000-0000-0000-000000000000"),
-            {})],
+        "cloudformation:DescribeStacks": [("cloudformation:DescribeStacks", stack.values["AWS::StackId"], {})],
         "ecs:DescribeServices": [("ecs:DescribeServices", service_arn, {})],
         "ecs:RegisterTaskDefinition": register_calls(stack, task, task["family"]),
         "ecs:CreateService": [("ecs:CreateService", service_arn, {})] + (
