@@ -407,6 +407,9 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_trust, (stack, workflows)),
                         (runtime.check_policy, (stack, workflows, task, service)),
                         (runtime.check_python_installs, (workflows,)),
+                        (runtime.check_rerun_push, (stack, workflows)),
+                        (runtime.check_concurrency, (workflows,)),
+                        (runtime.check_dispatch_guard, (workflows,)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
         try:
             errors += check(*args)
@@ -498,6 +501,12 @@ def self_test(model):
             {"name": "POSTS_EXTRA", "valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/posts/extra"}),
         "deploy workflow registers before writing the stack's values": lambda t, s, c, w: w[DEPLOY_WORKFLOW][
             "jobs"]["deploy"]["steps"].sort(key=lambda step: STACK_VALUES_COMMAND in step.get("run", "")),
+        "push without looking for the tag": lambda t, s, c, w: [step.update({"run": re.sub(
+            r"aws ecr describe-images", "true", step["run"])}) for step in w[DEPLOY_WORKFLOW]["jobs"]["deploy"][
+            "steps"] if "describe-images" in step.get("run", "")],
+        "CI and the deploy's test in one concurrency group": lambda t, s, c, w: w[".github/workflows/ci.yml"].update(
+            {"concurrency": {"group": "ci-${{ github.ref }}"}}),
+        "deploy dispatchable on any branch": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].pop("if"),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
     })

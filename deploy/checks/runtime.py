@@ -410,3 +410,80 @@ def check_python_installs(workflows):
                 if re.search(r"-m\s+venv\b", script) and "GITHUB_PATH" in script:
                     own_python = True
     return errors
+
+
+def check_rerun_push(stack, workflows):
+    """An IMMUTABLE repository refuses a second push of a tag: a re-run of a deploy must find the image and not push."""
+    immutable = any(r["Type"] == "AWS::ECR::Repository" and r["Properties"].get("ImageTagMutability") == "IMMUTABLE"
+                    for r in stack.resources.values())
+    errors = []
+    for path, job_id, job in credential_jobs(workflows) if immutable else []:
+        for step in job.get("steps", []):
+            script = step.get("run", "")
+            push = re.search(r"container-image\.push=true|docker push", script)
+            if push and not re.search(r"aws\s+ecr\s+(describe-images|batch-get-image)", script[:push.start()]):
+                errors.append(f"{path}: job {job_id} pushes into an IMMUTABLE repository without first looking for"
+                              f" the tag: a re-run of the same commit would fail at the push")
+    return errors
+
+
+# ---- Concurrency: GitHub keeps one pending run per group and cancels the older pending one, whatever
+# cancel-in-progress says. Two workflows that share a group cancel each other's pending runs.
+
+def github_context(workflow_name, event, ref):
+    return {"workflow": workflow_name, "event_name": event, "ref": ref, "ref_name": ref.rsplit("/", 1)[-1],
+            "repository": EXAMPLE["GitHubRepository"]}
+
+
+def evaluate(text, context):
+    def value(match):
+        expression = match.group(1).strip()
+        name = re.fullmatch(r"github\.(\w+)", expression)
+        if not name or name.group(1) not in context:
+            raise ValueError(f"the check cannot evaluate ${{{{ {expression} }}}}")
+        return context[name.group(1)]
+    return re.sub(r"\$\{\{(.*?)\}\}", value, str(text))
+
+
+def concurrency_groups(path, workflow, context, workflows, caller):
+    """(group, who) for the workflow run in `context`, and for the workflows it calls (which run in its context)."""
+    groups = []
+    for level in [workflow] + list((workflow.get("jobs") or {}).values()):
+        concurrency = level.get("concurrency")
+        if concurrency:
+            group = concurrency.get("group") if isinstance(concurrency, dict) else concurrency
+            groups.append((evaluate(group, context), f"{caller}{path}"))
+    for job_id, job in (workflow.get("jobs") or {}).items():
+        called = str(job.get("uses", ""))
+        if called.startswith("./"):
+            groups += concurrency_groups(called[2:], workflows[called[2:]], context, workflows,
+                                         f"{caller}{path} job {job_id} calling ")
+    return groups
+
+
+def check_concurrency(workflows):
+    errors = []
+    for event, ref in (("push", "refs/heads/main"), ("pull_request", "refs/pull/1/merge")):
+        held = {}
+        for path, workflow in workflows.items():
+            if event not in triggers(workflow):
+                continue
+            context = github_context(workflow.get("name", path), event, ref)
+            for group, who in concurrency_groups(path, workflow, context, workflows, ""):
+                if group in held and held[group] != who:
+                    errors.append(f"on {event} to {ref}, {held[group]} and {who} share the concurrency group"
+                                  f" {group!r}: a newer run of one cancels the other's pending run")
+                held.setdefault(group, who)
+    return errors
+
+
+def check_dispatch_guard(workflows):
+    """workflow_dispatch runs on any branch the person picks, and the environment's subject does not name the branch:
+    a job that takes AWS credentials there must itself refuse other refs (besides the environment's branch policy)."""
+    errors = []
+    for path, job_id, job in credential_jobs(workflows):
+        if "workflow_dispatch" in triggers(workflows[path]) and not re.fullmatch(
+                r"\s*(\$\{\{)?\s*github\.ref\s*==\s*'refs/heads/main'\s*(\}\})?\s*", str(job.get("if", ""))):
+            errors.append(f"{path}: job {job_id} can be dispatched on any branch and takes AWS credentials; give it"
+                          f" `if: github.ref == 'refs/heads/main'`")
+    return errors
