@@ -28,6 +28,7 @@ PROPERTIES = ROOT / "src/main/resources/application.properties"
 WORKFLOWS = ROOT / ".github/workflows"
 DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 BENCH_RESULTS = ROOT / "bench/results"
+README = ROOT / "README.md"
 RECORDED_STACK = ROOT / "deploy/checks/describe-stacks.json"
 STACK_VALUES_COMMAND = "scripts/stack-values.sh"
 # What example files carry where a stack's value belongs.
@@ -373,6 +374,26 @@ def check_stack_values(task, service, template, workflows, model, recorded):
     return errors
 
 
+def check_readme_steps(readme):
+    """The README's deploy steps, in order, set up everything the deploy job needs before a step runs it."""
+    section = readme.split("## Deploy to AWS", 1)[-1].split("\n## ", 1)[0]
+    steps = re.split(r"\n(?=\d+\. )", section)[1:]
+    runs = [i for i, step in enumerate(steps) if re.search(
+        r"run the deploy workflow|gh workflow run|git push|\*\*Push to `main`", step, re.IGNORECASE)]
+    needs = {"the AWS_DEPLOY_ROLE_ARN variable": r"gh variable set AWS_DEPLOY_ROLE_ARN",
+             "the production environment with a branch policy": r"environments/production/deployment-branch-policies"}
+    errors = []
+    if not runs:
+        errors.append("README: no deploy step runs the deploy workflow")
+    for what, pattern in needs.items():
+        where = [i for i, step in enumerate(steps) if re.search(pattern, step)]
+        if not where or runs and where[0] > runs[0]:
+            errors.append(f"README: the deploy steps run the deploy workflow before they create {what}")
+    if re.search(r"←|Put the stack's outputs into", section):
+        errors.append("README: a deploy step copies the stack's outputs by hand")
+    return errors
+
+
 def measured_footprint():
     """The largest RSS under load (MiB) in the newest benchmark result, by the time in its heading (two results of
     one day are named by date and commit, which does not order them)."""
@@ -410,6 +431,7 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_rerun_push, (stack, workflows)),
                         (runtime.check_concurrency, (workflows,)),
                         (runtime.check_dispatch_guard, (workflows,)),
+                        (check_readme_steps, (README.read_text(),)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
         try:
             errors += check(*args)
