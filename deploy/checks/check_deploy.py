@@ -162,11 +162,12 @@ def check_template(template):
         return [rule for target, rule in ingress if target == group]
 
     expected = {
-        "InstanceSecurityGroup": ("LoadBalancerSecurityGroup", EPHEMERAL_RANGE),
-        "DatabaseSecurityGroup": ("InstanceSecurityGroup", (5432, 5432)),
-        "CacheSecurityGroup": ("InstanceSecurityGroup", (6379, 6379)),
+        "InstanceSecurityGroup": (("LoadBalancerSecurityGroup",), EPHEMERAL_RANGE),
+        "DatabaseSecurityGroup": (("InstanceSecurityGroup", "DatabaseRotationSecurityGroup"), (5432, 5432)),
+        "CacheSecurityGroup": (("InstanceSecurityGroup",), (6379, 6379)),
     }
-    for group, (source, ports) in expected.items():
+    for group, (allowed_sources, ports) in expected.items():
+        source = " or ".join(allowed_sources)
         if group not in groups:
             errors.append(f"template: security group {group} is missing")
             continue
@@ -176,7 +177,7 @@ def check_template(template):
         for rule in rules:
             if "CidrIp" in rule or "CidrIpv6" in rule or "SourcePrefixListId" in rule:
                 errors.append(f"template: {group} admits an address range; only {source} may reach it")
-            elif ref_target(rule.get("SourceSecurityGroupId")) != source:
+            elif ref_target(rule.get("SourceSecurityGroupId")) not in allowed_sources:
                 errors.append(f"template: {group} admits {ref_target(rule.get('SourceSecurityGroupId'))},"
                               f" not only {source}")
             if (int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1))) != ports:
@@ -381,7 +382,8 @@ def check_readme_steps(readme):
     runs = [i for i, step in enumerate(steps) if re.search(
         r"run the deploy workflow|gh workflow run|git push|\*\*Push to `main`", step, re.IGNORECASE)]
     needs = {"the AWS_DEPLOY_ROLE_ARN variable": r"gh variable set AWS_DEPLOY_ROLE_ARN",
-             "the production environment with a branch policy": r"environments/production/deployment-branch-policies"}
+             "the production environment with a branch policy": r"environments/production/deployment-branch-policies",
+             "the service's database login": r"scripts/bootstrap-database\.sh"}
     errors = []
     if not runs:
         errors.append("README: no deploy step runs the deploy workflow")
@@ -431,6 +433,7 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_rerun_push, (stack, workflows)),
                         (runtime.check_concurrency, (workflows,)),
                         (runtime.check_dispatch_guard, (workflows,)),
+                        (runtime.check_database_login, (stack,)),
                         (check_readme_steps, (README.read_text(),)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
         try:

@@ -88,6 +88,8 @@ class Stack:
             return f"arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{properties['Name']}/{GENERATED}"
         if kind == "AWS::Logs::LogGroup":
             return properties.get("LogGroupName", GENERATED)
+        if kind == "AWS::SecretsManager::Secret":
+            return f"arn:{p}:secretsmanager:{r}:{a}:secret:{properties.get('Name', name)}-{GENERATED}"
         if kind == "AWS::SSM::Parameter":
             return properties["Name"]
         if kind == "AWS::IAM::Role":
@@ -486,4 +488,22 @@ def check_dispatch_guard(workflows):
                 r"\s*(\$\{\{)?\s*github\.ref\s*==\s*'refs/heads/main'\s*(\}\})?\s*", str(job.get("if", ""))):
             errors.append(f"{path}: job {job_id} can be dispatched on any branch and takes AWS credentials; give it"
                           f" `if: github.ref == 'refs/heads/main'`")
+    return errors
+
+
+def check_database_login(stack):
+    """The service logs in as its own user: the task's roles may not read the master user's secret, which RDS rotates
+    every 7 days while a task reads its secrets only when it starts."""
+    master = stack.resolve({"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}).replace(
+        GENERATED, "3f8e6a2c-5b1d-4c7e-9a0f-2d4b6c8e1a3f-Xy9Z1q")
+    errors = []
+    for role in ("TaskExecutionRole", "TaskRole"):
+        statements = []
+        for policy in stack.resources[role]["Properties"].get("Policies", []):
+            statements += stack.resolve(policy["PolicyDocument"])["Statement"]
+        if allowed(statements, "secretsmanager:GetSecretValue", master, {}):
+            errors.append(f"template: {role} may read the master user's secret; the service needs its own login")
+    output = stack.resolve(stack.template["Outputs"]["DatabaseSecretArn"]["Value"])
+    if "rds!db-" in output:
+        errors.append("template: DatabaseSecretArn is the master user's secret; the service needs its own login")
     return errors
