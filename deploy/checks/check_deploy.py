@@ -8,7 +8,10 @@
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
 4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust;
-   every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages.
+   every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages;
+   re-runs, concurrency groups and dispatches; the service's own database login.
+5. What would be deployed: the files as scripts/stack-values.sh writes them for a recorded describe-stacks answer.
+6. The README's deploy steps in an order that works; migrations that survive a rollback (migrations.py).
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 --written DIR checks DIR's ecs-task-definition.json and service.json instead of deploy/'s (what scripts/stack-values.sh
@@ -46,6 +49,7 @@ try:
     from cfnlint.decode import decode
     import yaml
     import runtime
+    import migrations
     sys.path.insert(0, str(ROOT / "deploy"))
     import stack_values
 except ImportError as missing:  # a missing validator must fail the run, never skip it
@@ -435,6 +439,7 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_dispatch_guard, (workflows,)),
                         (runtime.check_database_login, (stack,)),
                         (check_readme_steps, (README.read_text(),)),
+                        (migrations.check_migrations, (migrations.repository_migrations(),)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
         try:
             errors += check(*args)
@@ -536,6 +541,19 @@ def self_test(model):
             {"environment": "staging"}),
     })
     missed = []
+    existing = migrations.repository_migrations()
+    migration_breaks = {
+        "a migration that drops a column": dict(existing, **{"V999__drop_title.sql": "alter table posts drop title;"}),
+        "a migration that renames a table": dict(existing, **{"V999__articles.sql": "alter table posts rename to a;"}),
+        "a contract in the release of its expand": dict(existing, **{
+            "V998__add_summary.sql": "alter table posts add column summary text;",
+            "V999__drop_summary.sql": "-- contract of V998\nalter table posts drop column summary;"}),
+    }
+    for name, broken in migration_breaks.items():
+        caught = migrations.check_migrations(broken, committed=lambda n: None if n.startswith("V99") else 0)
+        print(f"{'caught' if caught else 'MISSED'}  {name}: {caught[0] if caught else 'no error'}")
+        if not caught:
+            missed.append(name)
     for name, breaking in breaks.items():
         t, s, c, w = copy.deepcopy(task), copy.deepcopy(service), copy.deepcopy(template), copy.deepcopy(workflow)
         breaking(t, s, c, w)
