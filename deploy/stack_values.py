@@ -67,6 +67,7 @@ def write_service(service, out):
     strategy["capacityProvider"] = out["CapacityProviderName"]
     balanced, = service["loadBalancers"]
     balanced["targetGroupArn"] = out["TargetGroupArn"]
+    service["deploymentConfiguration"]["alarms"]["alarmNames"] = out["RollbackAlarmNames"].split(",")
     return service
 
 

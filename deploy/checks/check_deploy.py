@@ -374,6 +374,7 @@ def check_stack_values(task, service, template, workflows, model, recorded):
                               f" {registry.group(2)}, not the stack's")
             if PLACEHOLDERS.search(value):
                 errors.append(f"{name} ({where}): {path} is still a placeholder: {value}")
+    errors += runtime.check_operations(example, service)
     errors += (check_against_model(task, "RegisterTaskDefinition", model, f"task ({where})")
                + check_against_model(service, "CreateService", model, f"service ({where})"))
     return errors
@@ -537,6 +538,9 @@ def self_test(model):
         "CI and the deploy's test in one concurrency group": lambda t, s, c, w: w[".github/workflows/ci.yml"].update(
             {"concurrency": {"group": "ci-${{ github.ref }}"}}),
         "deploy dispatchable on any branch": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].pop("if"),
+        "alarm rollback off": lambda t, s, c, w: s["deploymentConfiguration"]["alarms"].update({"rollback": False}),
+        "no alarm on Redis evictions": lambda t, s, c, w: c[resources].pop("CacheEvictionsAlarm"),
+        "no service scaling on CPU": lambda t, s, c, w: c[resources].pop("ServiceScalesOnCpu"),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
     })

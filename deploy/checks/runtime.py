@@ -90,6 +90,8 @@ class Stack:
             return properties.get("LogGroupName", GENERATED)
         if kind == "AWS::SecretsManager::Secret":
             return f"arn:{p}:secretsmanager:{r}:{a}:secret:{properties.get('Name', name)}-{GENERATED}"
+        if kind == "AWS::CloudWatch::Alarm":
+            return properties.get("AlarmName", GENERATED)
         if kind == "AWS::SSM::Parameter":
             return properties["Name"]
         if kind == "AWS::IAM::Role":
@@ -506,4 +508,60 @@ def check_database_login(stack):
     output = stack.resolve(stack.template["Outputs"]["DatabaseSecretArn"]["Value"])
     if "rds!db-" in output:
         errors.append("template: DatabaseSecretArn is the master user's secret; the service needs its own login")
+    return errors
+
+
+# ---- What an operator expects of the stack: alarms to a topic, alarm rollback, service autoscaling.
+
+ALARMED_METRICS = {("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"), ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"),
+                   ("AWS/ApplicationELB", "UnHealthyHostCount"), ("AWS/ApplicationELB", "TargetResponseTime"),
+                   ("AWS/RDS", "CPUUtilization"), ("AWS/RDS", "FreeStorageSpace"),
+                   ("AWS/ElastiCache", "EngineCPUUtilization"), ("AWS/ElastiCache", "Evictions")}
+ROLLBACK_METRICS = {"HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "UnHealthyHostCount"}
+
+
+def alarm_metrics(alarm):
+    properties = alarm["Properties"]
+    if "MetricName" in properties:
+        return {(properties["Namespace"], properties["MetricName"])}
+    return {(m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
+            for m in properties.get("Metrics", []) if "MetricStat" in m}
+
+
+def check_operations(stack, service):
+    errors = []
+    alarms = {name: r for name, r in stack.resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    topics = {name for name, r in stack.resources.items() if r["Type"] == "AWS::SNS::Topic"}
+    covered = set()
+    for name, alarm in alarms.items():
+        covered |= alarm_metrics(alarm)
+        if not {a.get("Ref") for a in alarm["Properties"].get("AlarmActions", []) if isinstance(a, dict)} & topics:
+            errors.append(f"template: alarm {name} notifies no topic")
+    for namespace, metric in sorted(ALARMED_METRICS - covered):
+        errors.append(f"template: no alarm on {namespace} {metric}")
+    if any(alarm_metrics(a) == {("AWS/ApplicationELB", "TargetResponseTime")}
+           and a["Properties"].get("ExtendedStatistic") != "p99" for a in alarms.values()):
+        errors.append("template: the response time alarm should watch p99")
+
+    rollback = service.get("deploymentConfiguration", {}).get("alarms", {})
+    wanted = {stack.ref(name) for name, a in alarms.items() if {m for _, m in alarm_metrics(a)} & ROLLBACK_METRICS}
+    if not (rollback.get("enable") and rollback.get("rollback")) or set(rollback.get("alarmNames", [])) != wanted:
+        errors.append(f"service: deploymentConfiguration.alarms must enable rollback on exactly {sorted(wanted)},"
+                      f" has {rollback}")
+
+    targets = [r for r in stack.resources.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"]
+    resource_id = f"service/{service['cluster']}/{service['serviceName']}"
+    if not any(stack.resolve(t["Properties"]["ResourceId"]) == resource_id for t in targets):
+        errors.append(f"template: no scalable target for {resource_id}")
+    for t in targets:
+        for bound in ("MinCapacity", "MaxCapacity"):
+            if not (isinstance(t["Properties"][bound], dict) and t["Properties"][bound].get("Ref") in stack.template[
+                    "Parameters"]):
+                errors.append(f"template: the scalable target's {bound} should be a parameter")
+    tracked = {p["Properties"].get("TargetTrackingScalingPolicyConfiguration", {}).get(
+        "PredefinedMetricSpecification", {}).get("PredefinedMetricType")
+        for p in stack.resources.values() if p["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"}
+    for metric in ("ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"):
+        if metric not in tracked:
+            errors.append(f"template: no target tracking policy on {metric}")
     return errors
