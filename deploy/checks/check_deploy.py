@@ -439,6 +439,7 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_concurrency, (workflows,)),
                         (runtime.check_dispatch_guard, (workflows,)),
                         (runtime.check_database_login, (stack,)),
+                        (runtime.check_https, (template,)),
                         (check_readme_steps, (README.read_text(),)),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
@@ -541,6 +542,8 @@ def self_test(model):
         "alarm rollback off": lambda t, s, c, w: s["deploymentConfiguration"]["alarms"].update({"rollback": False}),
         "no alarm on Redis evictions": lambda t, s, c, w: c[resources].pop("CacheEvictionsAlarm"),
         "no service scaling on CPU": lambda t, s, c, w: c[resources].pop("ServiceScalesOnCpu"),
+        "HTTP served beside HTTPS": lambda t, s, c, w: c[resources]["HttpListener"]["Properties"].update(
+            {"DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}]}),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
     })

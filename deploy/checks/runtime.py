@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = {"AWS::AccountId": "111122223333", "AWS::Region": "eu-west-1", "AWS::Partition": "aws",
-           "AWS::StackName": "posts", "AWS::URLSuffix": "amazonaws.com", "GitHubRepository": "octo-org/posts"}
+           "AWS::StackName": "posts", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None, "GitHubRepository": "octo-org/posts"}
 OIDC_ISSUER = "token.actions.githubusercontent.com"
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
 STACK_UUID = "5c0e2a70-8f3b-11f1-9b1e-0a4f7c2d6e91"
@@ -564,4 +564,37 @@ def check_operations(stack, service):
     for metric in ("ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"):
         if metric not in tracked:
             errors.append(f"template: no target tracking policy on {metric}")
+    return errors
+
+
+def check_https(template):
+    """With a domain: HTTPS on an ACM certificate validated by DNS, and HTTP only redirects there. Without one: the
+    explicit plain-HTTP case."""
+    errors = []
+    for parameters, with_domain in (({"DomainName": "api.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ"}, True),
+                                    ({"DomainName": "", "HostedZoneId": ""}, False)):
+        stack = Stack(template, parameters)
+        present = {name: r for name, r in stack.resources.items()
+                   if "Condition" not in r or stack.condition(r["Condition"])}
+        listeners = [stack.resolve(r["Properties"]) for r in present.values()
+                     if r["Type"] == "AWS::ElasticLoadBalancingV2::Listener"]
+        https = [l for l in listeners if l["Protocol"] == "HTTPS"]
+        plain = [l for l in listeners if l["Protocol"] == "HTTP"]
+        case = "with a DomainName" if with_domain else "without a DomainName"
+        if with_domain:
+            certificates = {name for name, r in present.items() if r["Type"] == "AWS::CertificateManager::Certificate"
+                            and r["Properties"].get("ValidationMethod") == "DNS"}
+            if not https or any(not any(str(c.get("CertificateArn")).startswith(tuple(
+                    f"{stack.values['AWS::StackName']}-{name}-" for name in certificates)) for c in l.get(
+                    "Certificates", [])) for l in https):
+                errors.append(f"template {case}: no HTTPS listener on an ACM certificate validated by DNS")
+            for listener in plain:
+                if any(a.get("Type") != "redirect" or a.get("RedirectConfig", {}).get("Protocol") != "HTTPS"
+                       for a in listener["DefaultActions"]):
+                    errors.append(f"template {case}: HTTP on {listener['Port']} serves instead of redirecting to HTTPS")
+        elif https or not plain:
+            errors.append(f"template {case}: expected plain HTTP on 80 only")
+        scheme = str(stack.resolve(template["Outputs"]["LoadBalancerUrl"]["Value"])).split(":")[0]
+        if scheme != ("https" if with_domain else "http"):
+            errors.append(f"template {case}: LoadBalancerUrl says {scheme}")
     return errors
