@@ -14,8 +14,8 @@
 6. The README's deploy steps in an order that works; migrations that survive a rollback (migrations.py).
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
---written DIR checks DIR's ecs-task-definition.json and service.json instead of deploy/'s (what scripts/stack-values.sh
-wrote there).
+--written DIR checks DIR's ecs-task-definition.json and service.json, which scripts/stack-values.sh wrote from deploy/'s
+for the recorded stack, as what would be deployed.
 """
 import copy
 import json
@@ -35,6 +35,7 @@ README = ROOT / "README.md"
 RECORDED_STACK = ROOT / "deploy/checks/describe-stacks.json"
 STACK_VALUES_COMMAND = "scripts/stack-values.sh"
 # What example files carry where a stack's value belongs.
+WRITTEN = None  # (task, service) as scripts/stack-values.sh wrote them, with --written
 PLACEHOLDERS = re.compile(r"123456789012|EXAMPLE|00000000-0000|0123456789abcdef")
 
 EPHEMERAL_RANGE = (32768, 65535)
@@ -328,9 +329,10 @@ def writes_stack_values_first(job):
     return False
 
 
-def check_stack_values(task, service, template, workflows, model, recorded):
+def check_stack_values(task, service, template, workflows, model, recorded, written=None):
     """What the deploy workflow would deploy for the recorded stack: the files as the stack-values command writes
-    them (or as committed, if the workflow does not run it) name only the stack's account, region and resources."""
+    them (or as committed, if the workflow does not run it) name only the stack's account, region and resources.
+    written: the two files as scripts/stack-values.sh wrote them from the committed ones, checked as they are."""
     errors = []
     stack = recorded["Stacks"][0]
     try:
@@ -358,6 +360,10 @@ def check_stack_values(task, service, template, workflows, model, recorded):
         task = stack_values.write_task(copy.deepcopy(task), values)
         service = stack_values.write_service(copy.deepcopy(service), values)
         where = f"written by {STACK_VALUES_COMMAND}"
+        if written is not None:
+            if written != (task, service):
+                errors.append(f"{STACK_VALUES_COMMAND} wrote other files than deploy/stack_values.py makes")
+            task, service = written
     else:
         errors.append(f"deploy workflow: no step runs {STACK_VALUES_COMMAND} before the task definition is"
                       f" registered: it deploys the files as committed")
@@ -442,7 +448,8 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_https, (template,)),
                         (check_readme_steps, (README.read_text(),)),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
-                        (check_stack_values, (task, service, template, workflows, model, recorded_stack()))):
+                        (check_stack_values, (task, service, template, workflows, model, recorded_stack(),
+                                              WRITTEN))):
         try:
             errors += check(*args)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -579,10 +586,10 @@ def main():
             sys.exit(f"check_deploy: self-test missed {len(missed)} break(s): {missed}")
         print("check_deploy: every break was caught")
         return
-    global TASK, SERVICE
+    global WRITTEN
     if "--written" in sys.argv:  # the files as scripts/stack-values.sh wrote them elsewhere
         written = Path(sys.argv[sys.argv.index("--written") + 1])
-        TASK, SERVICE = written / TASK.name, written / SERVICE.name
+        WRITTEN = tuple(json.loads((written / path.name).read_text()) for path in (TASK, SERVICE))
     errors = all_errors(*load(), model)
     for error in errors:
         print(f"FAIL {error}")

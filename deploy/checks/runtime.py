@@ -1,5 +1,6 @@
 """What AWS and GitHub do at run time, checked offline: the OIDC subject each job presents against the deploy role's
-trust, every AWS call the workflows make against the deploy role's policy, and how the workflows install Python.
+trust; every AWS call the workflows make against the deploy role's policy; how the workflows install Python; re-runs,
+concurrency groups and dispatches; the service's own database login; alarms, rollback, autoscaling and HTTPS.
 
 The template is resolved for one example stack (EXAMPLE below): the checks compare strings the way IAM does, so
 they need the ARNs and subjects as AWS and GitHub would spell them.
@@ -9,7 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = {"AWS::AccountId": "111122223333", "AWS::Region": "eu-west-1", "AWS::Partition": "aws",
-           "AWS::StackName": "posts", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None, "GitHubRepository": "octo-org/posts"}
+           "AWS::StackName": "posts", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None,
+           "GitHubRepository": "octo-org/posts"}
 OIDC_ISSUER = "token.actions.githubusercontent.com"
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
 STACK_UUID = "5c0e2a70-8f3b-11f1-9b1e-0a4f7c2d6e91"
