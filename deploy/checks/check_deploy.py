@@ -420,6 +420,12 @@ def measured_footprint():
     return max(measured)[1] if measured else None
 
 
+def check_template_size():
+    """CloudFormation takes a template inline up to 51,200 bytes; the README's `aws cloudformation deploy` passes it so."""
+    size = len(TEMPLATE.read_bytes())
+    return [] if size <= 51200 else [f"template: {size} bytes, over the 51,200 that deploy takes without --s3-bucket"]
+
+
 def load():
     template, matches = decode(str(TEMPLATE))
     if matches:
@@ -447,6 +453,7 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_database_login, (stack,)),
                         (runtime.check_https, (template,)),
                         (check_readme_steps, (README.read_text(),)),
+                        (check_template_size, ()),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack(),
                                               WRITTEN))):
