@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Usage: scripts/check-deploy.sh  — validates deploy/, the GitHub workflows and the Dockerfile offline.
+# Usage: scripts/check-deploy.sh  — validates deploy/, the GitHub workflows, the migrations and the Dockerfile offline.
+# Besides AWS's API model and the linters, it checks what AWS and GitHub do at run time (OIDC subjects against the
+# deploy role's trust, every AWS call against its policy) and runs scripts/stack-values.sh on a recorded answer.
 # Every validator must be present: a missing one fails the run instead of skipping its check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +16,19 @@ require python3 "install Python 3"
 require cfn-lint "pip install cfn-lint"
 require npm "install Node.js and npm"
 
-log "task definition and service against the ECS API model; the template's rules; the invariants across files"
+log "task definition and service against the ECS API model; the template's rules; the invariants across files;"
+log "the run-time checks; the README's deploy steps; the migrations"
 python3 deploy/checks/check_deploy.py
 log "the same checks against deliberately broken copies: each break must be caught"
 python3 deploy/checks/check_deploy.py --self-test >/dev/null
+log "scripts/stack-values.sh against a recorded describe-stacks answer, and what it writes"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/scripts" "$scratch/deploy"
+cp scripts/stack-values.sh "$scratch/scripts/"
+cp deploy/stack_values.py deploy/ecs-task-definition.json deploy/service.json "$scratch/deploy/"
+"$scratch/scripts/stack-values.sh" posts "$PWD/deploy/checks/describe-stacks.json" >/dev/null
+python3 deploy/checks/check_deploy.py --written "$scratch/deploy"
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 

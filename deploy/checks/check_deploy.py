@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Usage: check_deploy.py [--self-test]  — checks deploy/ offline, against AWS's API model and the service's code.
+"""Usage: check_deploy.py [--self-test | --written DIR]  — checks deploy/ offline, against AWS's API model and the service's code.
 
 1. deploy/ecs-task-definition.json and deploy/service.json against botocore's ECS model (the input shapes of
    RegisterTaskDefinition and CreateService: unknown or misplaced keys, types, required members), plus the enums and
@@ -7,8 +7,15 @@
 2. The CloudFormation template's own design rules (every Ref, GetAtt and Sub resolves; who may reach what).
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
+4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust;
+   every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages;
+   re-runs, concurrency groups and dispatches; the service's own database login.
+5. What would be deployed: the files as scripts/stack-values.sh writes them for a recorded describe-stacks answer.
+6. The README's deploy steps in an order that works; migrations that survive a rollback (migrations.py).
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
+--written DIR checks DIR's ecs-task-definition.json and service.json, which scripts/stack-values.sh wrote from deploy/'s
+for the recorded stack, as what would be deployed.
 """
 import copy
 import json
@@ -21,8 +28,15 @@ TASK = ROOT / "deploy/ecs-task-definition.json"
 SERVICE = ROOT / "deploy/service.json"
 TEMPLATE = ROOT / "deploy/infrastructure.yaml"
 PROPERTIES = ROOT / "src/main/resources/application.properties"
-DEPLOY_WORKFLOW = ROOT / ".github/workflows/deploy.yml"
+WORKFLOWS = ROOT / ".github/workflows"
+DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 BENCH_RESULTS = ROOT / "bench/results"
+README = ROOT / "README.md"
+RECORDED_STACK = ROOT / "deploy/checks/describe-stacks.json"
+STACK_VALUES_COMMAND = "scripts/stack-values.sh"
+# What example files carry where a stack's value belongs.
+WRITTEN = None  # (task, service) as scripts/stack-values.sh wrote them, with --written
+PLACEHOLDERS = re.compile(r"123456789012|EXAMPLE|00000000-0000|0123456789abcdef")
 
 EPHEMERAL_RANGE = (32768, 65535)
 PSEUDO_PARAMETERS = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
@@ -35,6 +49,10 @@ try:
     import botocore.validate
     from cfnlint.decode import decode
     import yaml
+    import runtime
+    import migrations
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import stack_values
 except ImportError as missing:  # a missing validator must fail the run, never skip it
     sys.exit(f"check_deploy: {missing.name} is not installed (pip install botocore cfn-lint pyyaml)")
 
@@ -149,11 +167,12 @@ def check_template(template):
         return [rule for target, rule in ingress if target == group]
 
     expected = {
-        "InstanceSecurityGroup": ("LoadBalancerSecurityGroup", EPHEMERAL_RANGE),
-        "DatabaseSecurityGroup": ("InstanceSecurityGroup", (5432, 5432)),
-        "CacheSecurityGroup": ("InstanceSecurityGroup", (6379, 6379)),
+        "InstanceSecurityGroup": (("LoadBalancerSecurityGroup",), EPHEMERAL_RANGE),
+        "DatabaseSecurityGroup": (("InstanceSecurityGroup", "DatabaseRotationSecurityGroup"), (5432, 5432)),
+        "CacheSecurityGroup": (("InstanceSecurityGroup",), (6379, 6379)),
     }
-    for group, (source, ports) in expected.items():
+    for group, (allowed_sources, ports) in expected.items():
+        source = " or ".join(allowed_sources)
         if group not in groups:
             errors.append(f"template: security group {group} is missing")
             continue
@@ -163,7 +182,7 @@ def check_template(template):
         for rule in rules:
             if "CidrIp" in rule or "CidrIpv6" in rule or "SourcePrefixListId" in rule:
                 errors.append(f"template: {group} admits an address range; only {source} may reach it")
-            elif ref_target(rule.get("SourceSecurityGroupId")) != source:
+            elif ref_target(rule.get("SourceSecurityGroupId")) not in allowed_sources:
                 errors.append(f"template: {group} admits {ref_target(rule.get('SourceSecurityGroupId'))},"
                               f" not only {source}")
             if (int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1))) != ports:
@@ -175,8 +194,9 @@ def check_template(template):
     return errors
 
 
-def check_cross_file(task, service, template, workflow):
+def check_cross_file(task, service, template, workflows):
     errors = []
+    workflow = workflows[DEPLOY_WORKFLOW]
     props = properties()
     containers = task["containerDefinitions"]
     app = containers[0]
@@ -287,6 +307,106 @@ def check_cross_file(task, service, template, workflow):
     return errors
 
 
+def strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from strings(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from strings(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def writes_stack_values_first(job):
+    """True when the job writes the stack's outputs into the files before any step that deploys them."""
+    for step in job.get("steps", []):
+        if STACK_VALUES_COMMAND in step.get("run", ""):
+            return True
+        if str(step.get("uses", "")).startswith("aws-actions/amazon-ecs-") or re.search(
+                r"aws\s+ecs\s+(register-task-definition|create-service)", step.get("run", "")):
+            return False
+    return False
+
+
+def check_stack_values(task, service, template, workflows, model, recorded, written=None):
+    """What the deploy workflow would deploy for the recorded stack: the files as the stack-values command writes
+    them (or as committed, if the workflow does not run it) name only the stack's account, region and resources.
+    written: the two files as scripts/stack-values.sh wrote them from the committed ones, checked as they are."""
+    errors = []
+    stack = recorded["Stacks"][0]
+    try:
+        botocore.validate.validate_parameters(recorded, botocore.session.get_session().get_service_model(
+            "cloudformation").operation_model("DescribeStacks").output_shape)
+    except botocore.exceptions.ParamValidationError as e:
+        errors.append(f"{RECORDED_STACK.name}: not a DescribeStacks answer: {e}")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    if set(outputs) != set(template.get("Outputs", {})):
+        errors.append(f"{RECORDED_STACK.name}: its outputs {sorted(outputs)} are not the template's"
+                      f" {sorted(template.get('Outputs', {}))}")
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}
+    _, partition, _, region, account, _ = stack["StackId"].split(":", 5)
+    example = runtime.Stack(template, dict(parameters, **{"AWS::AccountId": account, "AWS::Region": region,
+                                                          "AWS::Partition": partition,
+                                                          "AWS::StackName": stack["StackName"]}))
+    for key, output in template.get("Outputs", {}).items():
+        expected = example.resolve(output["Value"])
+        if key in outputs and not (isinstance(expected, str) and runtime.iam_like(expected, outputs[key])):
+            errors.append(f"{RECORDED_STACK.name}: output {key} is {outputs[key]!r}, the template makes {expected!r}")
+
+    deploy_jobs = [job for path, job_id, job in runtime.credential_jobs(workflows) if path == DEPLOY_WORKFLOW]
+    if deploy_jobs and all(writes_stack_values_first(job) for job in deploy_jobs):
+        values = stack_values.stack_outputs(recorded, stack["StackName"])
+        task = stack_values.write_task(copy.deepcopy(task), values)
+        service = stack_values.write_service(copy.deepcopy(service), values)
+        where = f"written by {STACK_VALUES_COMMAND}"
+        if written is not None:
+            if written != (task, service):
+                errors.append(f"{STACK_VALUES_COMMAND} wrote other files than deploy/stack_values.py makes")
+            task, service = written
+    else:
+        errors.append(f"deploy workflow: no step runs {STACK_VALUES_COMMAND} before the task definition is"
+                      f" registered: it deploys the files as committed")
+        where = "as committed"
+    for name, document in (("task", task), ("service", service)):
+        for path, value in strings(document):
+            for match in re.finditer(r"arn:([\w-]+):([\w-]+):([\w-]*):(\d*):", value):
+                if (match.group(1), match.group(4)) != (partition, account) or match.group(3) not in ("", region):
+                    errors.append(f"{name} ({where}): {path} names {match.group(0)}, not the stack's account"
+                                  f" {account} in {region}")
+            registry = re.match(r"(\d+)\.dkr\.ecr\.([\w-]+)\.", value)
+            if registry and registry.groups() != (account, region):
+                errors.append(f"{name} ({where}): {path} pulls from the registry of {registry.group(1)} in"
+                              f" {registry.group(2)}, not the stack's")
+            if PLACEHOLDERS.search(value):
+                errors.append(f"{name} ({where}): {path} is still a placeholder: {value}")
+    errors += runtime.check_operations(example, service)
+    errors += (check_against_model(task, "RegisterTaskDefinition", model, f"task ({where})")
+               + check_against_model(service, "CreateService", model, f"service ({where})"))
+    return errors
+
+
+def check_readme_steps(readme):
+    """The README's deploy steps, in order, set up everything the deploy job needs before a step runs it."""
+    section = readme.split("## Deploy to AWS", 1)[-1].split("\n## ", 1)[0]
+    steps = re.split(r"\n(?=\d+\. )", section)[1:]
+    runs = [i for i, step in enumerate(steps) if re.search(
+        r"run the deploy workflow|gh workflow run|git push|\*\*Push to `main`", step, re.IGNORECASE)]
+    needs = {"the AWS_DEPLOY_ROLE_ARN variable": r"gh variable set AWS_DEPLOY_ROLE_ARN",
+             "the production environment with a branch policy": r"environments/production/deployment-branch-policies",
+             "the service's database login": r"scripts/bootstrap-database\.sh"}
+    errors = []
+    if not runs:
+        errors.append("README: no deploy step runs the deploy workflow")
+    for what, pattern in needs.items():
+        where = [i for i, step in enumerate(steps) if re.search(pattern, step)]
+        if not where or runs and where[0] > runs[0]:
+            errors.append(f"README: the deploy steps run the deploy workflow before they create {what}")
+    if re.search(r"←|Put the stack's outputs into", section):
+        errors.append("README: a deploy step copies the stack's outputs by hand")
+    return errors
+
+
 def measured_footprint():
     """The largest RSS under load (MiB) in the newest benchmark result, by the time in its heading (two results of
     one day are named by date and commit, which does not order them)."""
@@ -300,18 +420,43 @@ def measured_footprint():
     return max(measured)[1] if measured else None
 
 
+def check_template_size():
+    """CloudFormation takes a template inline up to 51,200 bytes; the README's `aws cloudformation deploy` passes it so."""
+    size = len(TEMPLATE.read_bytes())
+    return [] if size <= 51200 else [f"template: {size} bytes, over the 51,200 that deploy takes without --s3-bucket"]
+
+
 def load():
     template, matches = decode(str(TEMPLATE))
     if matches:
         sys.exit(f"check_deploy: cannot read {TEMPLATE}: {matches}")
-    return (json.loads(TASK.read_text()), json.loads(SERVICE.read_text()), template,
-            yaml.safe_load(DEPLOY_WORKFLOW.read_text()))
+    workflows = {str(path.relative_to(ROOT)): yaml.safe_load(path.read_text())
+                 for path in sorted(WORKFLOWS.glob("*.y*ml"))}
+    return json.loads(TASK.read_text()), json.loads(SERVICE.read_text()), template, workflows
 
 
-def all_errors(task, service, template, workflow, model):
+def recorded_stack():
+    return json.loads(RECORDED_STACK.read_text())
+
+
+def all_errors(task, service, template, workflows, model):
     errors = (check_against_model(task, "RegisterTaskDefinition", model, "task")
               + check_against_model(service, "CreateService", model, "service"))
-    for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflow))):
+    stack = runtime.Stack(template)
+    for check, args in ((check_template, (template,)), (check_cross_file, (task, service, template, workflows)),
+                        (runtime.check_trust, (stack, workflows)),
+                        (runtime.check_policy, (stack, workflows, task, service)),
+                        (runtime.check_python_installs, (workflows,)),
+                        (runtime.check_rerun_push, (stack, workflows)),
+                        (runtime.check_concurrency, (workflows,)),
+                        (runtime.check_dispatch_guard, (workflows,)),
+                        (runtime.check_database_login, (stack,)),
+                        (runtime.check_https, (template,)),
+                        (check_readme_steps, (README.read_text(),)),
+                        (check_template_size, ()),
+                        (migrations.check_migrations, (migrations.repository_migrations(),)),
+                        (check_stack_values, (task, service, template, workflows, model, recorded_stack(),
+                                              WRITTEN))):
         try:
             errors += check(*args)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
@@ -369,9 +514,67 @@ def self_test(model):
             {"awslogs-group": "/ecs/other"}),
         "root user": lambda t, s, c, w: app(t).update({"user": "0"}),
         "single task": lambda t, s, c, w: s.update({"desiredCount": 1}),
-        "workflow deploys another service": lambda t, s, c, w: w["env"].update({"ECS_SERVICE": "posts"}),
+        "workflow deploys another service": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["env"].update(
+            {"ECS_SERVICE": "posts"}),
     }
+    def trust(c, condition):
+        c[resources]["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"] = condition
+
+    def deploy_statements(c):
+        return c[resources]["DeployRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+    def without_action(c, action):
+        statements = deploy_statements(c)
+        statements[:] = [x for x in statements if action not in runtime.as_list(x["Action"])]
+
+    audience = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+    breaks.update({
+        "trust by branch while the job runs in an environment": lambda t, s, c, w: trust(c, {
+            "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
+                "Fn::Sub": "repo:${GitHubRepository}:ref:refs/heads/main"}}}),
+        "trust that admits forks": lambda t, s, c, w: trust(c, {
+            "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
+                "Fn::Sub": "repo:${GitHubRepository}*:environment:production"}}}),
+        "no tag-on-create for the task definition": lambda t, s, c, w: without_action(c, "ecs:TagResource"),
+        "no permission to push a layer": lambda t, s, c, w: [x["Action"].remove("ecr:UploadLayerPart")
+                                                            for x in deploy_statements(c)
+                                                            if "ecr:UploadLayerPart" in x["Action"]],
+        "PassRole on every role": lambda t, s, c, w: [x.update({"Resource": "*"}) for x in deploy_statements(c)
+                                                     if x["Action"] == "iam:PassRole"],
+        "pip into the runner's system Python": lambda t, s, c, w: w[".github/workflows/ci.yml"]["jobs"]["test"][
+            "steps"].insert(0, {"run": "python3 -m pip install --user cfn-lint"}),
+        "an ARN the stack-values command does not write": lambda t, s, c, w: app(t)["secrets"].append(
+            {"name": "POSTS_EXTRA", "valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/posts/extra"}),
+        "deploy workflow registers before writing the stack's values": lambda t, s, c, w: w[DEPLOY_WORKFLOW][
+            "jobs"]["deploy"]["steps"].sort(key=lambda step: STACK_VALUES_COMMAND in step.get("run", "")),
+        "push without looking for the tag": lambda t, s, c, w: [step.update({"run": re.sub(
+            r"aws ecr describe-images", "true", step["run"])}) for step in w[DEPLOY_WORKFLOW]["jobs"]["deploy"][
+            "steps"] if "describe-images" in step.get("run", "")],
+        "CI and the deploy's test in one concurrency group": lambda t, s, c, w: w[".github/workflows/ci.yml"].update(
+            {"concurrency": {"group": "ci-${{ github.ref }}"}}),
+        "deploy dispatchable on any branch": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].pop("if"),
+        "alarm rollback off": lambda t, s, c, w: s["deploymentConfiguration"]["alarms"].update({"rollback": False}),
+        "no alarm on Redis evictions": lambda t, s, c, w: c[resources].pop("CacheEvictionsAlarm"),
+        "no service scaling on CPU": lambda t, s, c, w: c[resources].pop("ServiceScalesOnCpu"),
+        "HTTP served beside HTTPS": lambda t, s, c, w: c[resources]["HttpListener"]["Properties"].update(
+            {"DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}]}),
+        "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
+            {"environment": "staging"}),
+    })
     missed = []
+    existing = migrations.repository_migrations()
+    migration_breaks = {
+        "a migration that drops a column": dict(existing, **{"V999__drop_title.sql": "alter table posts drop title;"}),
+        "a migration that renames a table": dict(existing, **{"V999__articles.sql": "alter table posts rename to a;"}),
+        "a contract in the release of its expand": dict(existing, **{
+            "V998__add_summary.sql": "alter table posts add column summary text;",
+            "V999__drop_summary.sql": "-- contract of V998\nalter table posts drop column summary;"}),
+    }
+    for name, broken in migration_breaks.items():
+        caught = migrations.check_migrations(broken, committed=lambda n: None if n.startswith("V99") else 0)
+        print(f"{'caught' if caught else 'MISSED'}  {name}: {caught[0] if caught else 'no error'}")
+        if not caught:
+            missed.append(name)
     for name, breaking in breaks.items():
         t, s, c, w = copy.deepcopy(task), copy.deepcopy(service), copy.deepcopy(template), copy.deepcopy(workflow)
         breaking(t, s, c, w)
@@ -390,6 +593,10 @@ def main():
             sys.exit(f"check_deploy: self-test missed {len(missed)} break(s): {missed}")
         print("check_deploy: every break was caught")
         return
+    global WRITTEN
+    if "--written" in sys.argv:  # the files as scripts/stack-values.sh wrote them elsewhere
+        written = Path(sys.argv[sys.argv.index("--written") + 1])
+        WRITTEN = tuple(json.loads((written / path.name).read_text()) for path in (TASK, SERVICE))
     errors = all_errors(*load(), model)
     for error in errors:
         print(f"FAIL {error}")
