@@ -56,8 +56,8 @@ final class EntityTags {
     }
 
     /** Whether a GET may answer 304: the header names the current version, weakly or strongly, or is {@code *}. */
-    static boolean noneMatchFails(List<String> values, long version) {
-        String header = combined(values);
+    static boolean noneMatchFails(HttpHeaders headers, long version) {
+        String header = combined(headers.getRequestHeader(HttpHeaders.IF_NONE_MATCH));
         if (header == null) {
             return false;
         }

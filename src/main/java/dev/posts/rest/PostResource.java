@@ -105,11 +105,9 @@ public class PostResource {
         return posts.get(RequestParams.postId(id)).map(read -> {
             CachedPost post = read.post();
             EntityTag tag = EntityTags.of(post.version());
-            Response.ResponseBuilder response = EntityTags.noneMatchFails(
-                    headers.getRequestHeader(HttpHeaders.IF_NONE_MATCH),
-                    post.version())
-                            ? Response.notModified(tag)
-                            : Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag);
+            Response.ResponseBuilder response = EntityTags.noneMatchFails(headers, post.version())
+                    ? Response.notModified(tag)
+                    : Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag);
             return response.header(X_CACHE, read.outcome().name()).build();
         });
     }
