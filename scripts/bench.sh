@@ -59,7 +59,7 @@ start_service() { # [env assignments…] [-- command prefix…]
   (cd target/quarkus-app && exec env DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$database" DB_USERNAME="${PGUSER:-postgres}" \
     DB_PASSWORD="${PGPASSWORD:-}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
     JWT_ISSUER=bench JWT_AUDIENCE=bench JWT_PUBLIC_KEY_LOCATION="$work/public.pem" \
-    QUARKUS_HTTP_PORT="$port" POSTS_REQUEST_LOG=false POSTS_BENCHMARK_CEILING=true \
+    QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=0 POSTS_REQUEST_LOG=false POSTS_BENCHMARK_CEILING=true \
     ${arenas:+MALLOC_ARENA_MAX=$arenas} "${env[@]}" \
     "${prefix[@]}" java $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=app.aot -jar quarkus-run.jar \
     >"$work/service.log" 2>&1) &

@@ -91,7 +91,7 @@ start_replica() {
   mkdir -p "$dir"
   # A slot's earlier replica keeps its log, for a look at what it did before it was replaced.
   [[ -s $dir/log ]] && mv "$dir/log" "$dir/log.$(date +%s%N)"
-  QUARKUS_HTTP_PORT=0 QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} nohup java -jar "$JAR" >>"$dir/log" 2>&1 &
+  QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} nohup java -jar "$JAR" >>"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 600); do
     port=$(sed -n 's/.*Listening on: http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/log" | head -n 1)

@@ -39,7 +39,19 @@ public interface PostsConfig {
         @WithDefault("2S")
         Duration retryAfter();
 
-        /** The longest the readiness report waits for the database's answer before it calls it down. */
+        /**
+         * The longest a request waits for the database's next byte before it gives up with a 503: it bounds a
+         * connection that went silent (with the pool's 500 ms acquisition timeout, a request that needs a database that
+         * does not answer ends within 3 s).
+         */
+        @WithDefault("2S")
+        Duration answerTimeout();
+
+        /** How often each replica measures, in the background, whether the database answers; readiness reports it. */
+        @WithDefault("1S")
+        Duration probeInterval();
+
+        /** The longest the background probe waits for the database's answer before it calls it down. */
         @WithDefault("1S")
         Duration probeTimeout();
     }
@@ -47,7 +59,11 @@ public interface PostsConfig {
     Redis redis();
 
     interface Redis {
-        /** The longest the readiness report waits for Redis's answer before it calls it down. */
+        /** How often each replica measures, in the background, whether Redis answers; readiness reports it. */
+        @WithDefault("1S")
+        Duration probeInterval();
+
+        /** The longest the background probe waits for Redis's answer before it calls it down. */
         @WithDefault("500MS")
         Duration probeTimeout();
     }

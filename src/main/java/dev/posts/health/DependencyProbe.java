@@ -5,24 +5,35 @@ import java.sql.Statement;
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 
 import dev.posts.config.PostsConfig;
 
 /**
- * Asks the shared dependencies whether they answer, and how fast, within short timeouts. The answers are reported as
- * data and never decide readiness: every replica shares them, so failing on them would empty the load balancer.
+ * Measures in the background whether the shared dependencies answer, and how fast; readiness reports the last
+ * measurement and its age and never waits for one. A database that stops answering without closing its sockets would
+ * otherwise hold every replica's check past the load balancer's timeout at once. The answers are data and never decide
+ * readiness: every replica shares them, so failing on them would empty the load balancer.
  */
 @ApplicationScoped
 class DependencyProbe {
 
+    /** One measurement: whether the dependency answered, how long it took, and when it ended. */
+    private record Measurement(boolean up, long latencyMs, long endedNanos) {
+    }
+
     private final AgroalDataSource database;
     private final ReactiveRedisDataSource redis;
     private final PostsConfig config;
+    private volatile Measurement lastDatabase;
+    private volatile Measurement lastRedis;
 
     DependencyProbe(AgroalDataSource database, ReactiveRedisDataSource redis, PostsConfig config) {
         this.database = database;
@@ -30,33 +41,69 @@ class DependencyProbe {
         this.config = config;
     }
 
-    void reportDatabase(HealthCheckResponseBuilder report) {
+    /** Once before the first readiness check, so that a replica never reports a dependency it has not measured. */
+    void first(@Observes StartupEvent event) {
+        probeDatabase();
+        probeRedis();
+    }
+
+    @Scheduled(every = "${posts.database.probe-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void probeDatabase() {
         long started = System.nanoTime();
         boolean up;
-        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(Math.max(1, (int) config.database().probeTimeout().toSeconds()));
-            statement.execute("select 1");
+        Duration timeout = config.database().probeTimeout();
+        try (Connection connection = database.getConnection()) {
+            // A socket read timeout, since a query timeout needs a server that answers the cancel.
+            connection.setNetworkTimeout(Runnable::run, Math.toIntExact(timeout.toMillis()));
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("select 1");
+            }
             up = true;
         } catch (Exception e) {
             up = false;
         }
-        record(report, "database", up, started);
+        lastDatabase = measured(up, started);
     }
 
-    void reportRedis(HealthCheckResponseBuilder report) {
+    @Scheduled(every = "${posts.redis.probe-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void probeRedis() {
         long started = System.nanoTime();
-        Duration timeout = config.redis().probeTimeout();
         boolean up;
         try {
-            up = redis.execute("PING").await().atMost(timeout) != null;
+            up = redis.execute("PING").await().atMost(config.redis().probeTimeout()) != null;
         } catch (Exception e) {
             up = false;
         }
-        record(report, "redis", up, started);
+        lastRedis = measured(up, started);
     }
 
-    private static void record(HealthCheckResponseBuilder report, String name, boolean up, long started) {
-        report.withData(name, up ? "UP" : "DOWN");
-        report.withData(name + "LatencyMs", (System.nanoTime() - started) / 1_000_000);
+    void reportDatabase(HealthCheckResponseBuilder report) {
+        report(report, "database", lastDatabase, config.database().probeInterval(), config.database().probeTimeout());
+    }
+
+    void reportRedis(HealthCheckResponseBuilder report) {
+        report(report, "redis", lastRedis, config.redis().probeInterval(), config.redis().probeTimeout());
+    }
+
+    private static Measurement measured(boolean up, long started) {
+        long ended = System.nanoTime();
+        return new Measurement(up, (ended - started) / 1_000_000, ended);
+    }
+
+    /**
+     * A dependency is UP if it answered the last probe and that probe is recent: a probe that has not ended within two
+     * intervals and its timeout is itself a sign of a dependency that does not answer.
+     */
+    private static void report(HealthCheckResponseBuilder report, String name, Measurement last, Duration interval,
+            Duration timeout) {
+        if (last == null) {
+            report.withData(name, "UNKNOWN");
+            return;
+        }
+        long ageMs = (System.nanoTime() - last.endedNanos()) / 1_000_000;
+        boolean recent = ageMs <= interval.multipliedBy(2).plus(timeout).toMillis();
+        report.withData(name, last.up() && recent ? "UP" : "DOWN");
+        report.withData(name + "LatencyMs", last.latencyMs());
+        report.withData(name + "AgeMs", ageMs);
     }
 }

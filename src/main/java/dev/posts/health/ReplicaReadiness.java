@@ -12,7 +12,8 @@ import dev.posts.ops.ReplicaLifecycle;
 
 /**
  * The load balancer's check: UP exactly while this replica is serving (not while starting or draining). The database
- * and Redis appear as data only; see {@link DependencyProbe}.
+ * and Redis appear as data only, as measured in the background; see {@link DependencyProbe}. It waits for nothing, so
+ * it answers within the load balancer's timeout whatever the dependencies do.
  */
 @Readiness
 @ApplicationScoped

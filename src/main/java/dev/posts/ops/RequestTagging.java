@@ -45,24 +45,37 @@ public class RequestTagging {
     }
 
     private void tag(RoutingContext rc) {
-        String requestId = sane(rc.request().getHeader(REQUEST_ID), SANE_ID);
-        if (requestId == null) {
-            requestId = newRequestId();
-        }
-        String servedBy = replica.id(rc.request().localAddress().port());
+        String requestId = tagResponse(rc);
         String traceId = sane(rc.request().getHeader(TRACE_ID), SANE_TRACE);
         MDC.put("requestId", requestId);
-        MDC.put("replica", servedBy);
+        MDC.put("replica", rc.response().headers().get(SERVED_BY));
         if (traceId != null) {
             MDC.put("traceId", traceId);
         }
-        rc.response().putHeader(REQUEST_ID, requestId).putHeader(SERVED_BY, servedBy);
         if (requestLog) {
             long started = System.nanoTime();
             rc.addEndHandler(done -> LOG.infof("%s %s %d %.1fms", rc.request().method(), rc.request().path(),
                     rc.response().getStatusCode(), (System.nanoTime() - started) / 1e6));
         }
         rc.next();
+    }
+
+    /**
+     * Puts {@code X-Request-Id} and {@code X-Served-By} on the response unless they are there, and returns the request
+     * id: also for answers given when the HTTP layer failed a request before any route ran.
+     */
+    public String tagResponse(RoutingContext rc) {
+        String tagged = rc.response().headers().get(REQUEST_ID);
+        if (tagged != null) {
+            return tagged;
+        }
+        String requestId = sane(rc.request().getHeader(REQUEST_ID), SANE_ID);
+        if (requestId == null) {
+            requestId = newRequestId();
+        }
+        rc.response().putHeader(REQUEST_ID, requestId)
+                .putHeader(SERVED_BY, replica.id(rc.request().localAddress().port()));
+        return requestId;
     }
 
     /** A random UUID (version 4) from a per-thread generator: request ids need uniqueness, not secrecy. */

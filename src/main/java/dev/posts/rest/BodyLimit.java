@@ -2,34 +2,32 @@ package dev.posts.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Refuses a body whose declared length is over {@code quarkus.http.limits.max-body-size} with a problem response,
- * before any of it is read. The HTTP layer enforces the same limit on bodies sent without a length (chunked), where it
- * answers 413 with no body.
+ * before any of it is read. A body sent without a length (chunked) is read here, up to the limit, before JAX-RS: the
+ * reader JAX-RS uses would answer a bare 413 itself and then fail writing its own answer on top, an ERROR per request;
+ * read here, the overflow fails the route and becomes a 413 problem ({@link RequestScreening}).
  */
 @ApplicationScoped
 class BodyLimit {
 
-    private static final Response.Status STATUS = Response.Status.REQUEST_ENTITY_TOO_LARGE;
-
     private final long limit;
-    private final ObjectMapper json;
+    private final HttpProblems problems;
+    private final BodyHandler chunked;
 
-    BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit, ObjectMapper json) {
+    BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit, HttpProblems problems) {
         this.limit = limit.asLongValue();
-        this.json = json;
+        this.problems = problems;
+        this.chunked = BodyHandler.create(false).setBodyLimit(this.limit);
     }
 
     void register(@Observes Filters filters) {
@@ -39,24 +37,15 @@ class BodyLimit {
     private void check(RoutingContext rc) {
         String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && isOver(length)) {
-            rc.response()
-                    .setStatusCode(STATUS.getStatusCode())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(problem(rc.request().path()));
+            rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+            problems.send(rc, 413, "The request body is larger than the limit of " + limit + " bytes.", null);
+            return;
+        }
+        if (length == null && rc.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            chunked.handle(rc);
             return;
         }
         rc.next();
-    }
-
-    private String problem(String path) {
-        Problem problem = Problem.of(STATUS, "The request body is larger than the limit of " + limit + " bytes.", path,
-                null);
-        try {
-            return json.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private boolean isOver(String length) {

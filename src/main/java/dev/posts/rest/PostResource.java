@@ -28,7 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestHeader;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,11 +101,11 @@ public class PostResource {
     @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> get(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+    public Uni<Response> get(@PathParam("id") String id, @Context HttpHeaders headers) {
         return posts.get(RequestParams.postId(id)).map(read -> {
             CachedPost post = read.post();
             EntityTag tag = EntityTags.of(post.version());
-            Response.ResponseBuilder response = EntityTags.noneMatchFails(ifNoneMatch, post.version())
+            Response.ResponseBuilder response = EntityTags.noneMatchFails(headers, post.version())
                     ? Response.notModified(tag)
                     : Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag);
             return response.header(X_CACHE, read.outcome().name()).build();
@@ -154,21 +153,21 @@ public class PostResource {
     @APIResponse(responseCode = "415", description = "Content type not supported", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @Authenticated
-    public Response replace(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+    public Response replace(@PathParam("id") String id, @Context HttpHeaders headers,
             @Valid @NotNull(message = "is required") PostInput body, @Context SecurityContext security) {
         long postId = RequestParams.postId(id);
-        return ok(posts.replace(postId, body, EntityTags.ifMatch(ifMatch), Callers.author(security)));
+        return ok(posts.replace(postId, body, EntityTags.write(headers), Callers.author(security)));
     }
 
     @PATCH
     @Path("{id}")
     @Consumes({MERGE_PATCH_JSON, MediaType.APPLICATION_JSON})
     @Authenticated
-    public Response patch(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+    public Response patch(@PathParam("id") String id, @Context HttpHeaders headers,
             @Schema(type = SchemaType.OBJECT) JsonNode body,
             @Context SecurityContext security) {
         long postId = RequestParams.postId(id);
-        return ok(posts.patch(postId, MergePatches.read(body), EntityTags.ifMatch(ifMatch), Callers.author(security)));
+        return ok(posts.patch(postId, MergePatches.read(body), EntityTags.write(headers), Callers.author(security)));
     }
 
     @DELETE
@@ -181,9 +180,9 @@ public class PostResource {
     @APIResponse(responseCode = "412", description = "If-Match does not name the current version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @Authenticated
-    public Response delete(@PathParam("id") String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+    public Response delete(@PathParam("id") String id, @Context HttpHeaders headers,
             @Context SecurityContext security) {
-        posts.delete(RequestParams.postId(id), EntityTags.ifMatch(ifMatch), Callers.author(security));
+        posts.delete(RequestParams.postId(id), EntityTags.write(headers), Callers.author(security));
         return Response.noContent().build();
     }
 

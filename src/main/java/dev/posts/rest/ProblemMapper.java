@@ -100,7 +100,7 @@ public class ProblemMapper {
     @ServerExceptionMapper
     Response preconditionFailed(PreconditionFailedException e, UriInfo uri) {
         return problem(Response.Status.PRECONDITION_FAILED,
-                "If-Match does not name the current version of the post; nothing was changed.", uri, null)
+                "If-Match or If-None-Match excludes the current version of the post; nothing was changed.", uri, null)
                 .tag(EntityTags.of(e.currentVersion()))
                 .build();
     }

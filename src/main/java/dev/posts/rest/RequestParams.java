@@ -119,7 +119,9 @@ final class RequestParams {
         }
     }
 
+    /** Control characters and unpaired surrogates; a pair (an emoji, any character outside the BMP) is fine. */
     private static boolean hasControlCharacter(String value) {
-        return value.chars().anyMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c));
+        return value.codePoints().anyMatch(c -> Character.isISOControl(c)
+                || c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
     }
 }

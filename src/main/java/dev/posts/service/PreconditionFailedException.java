@@ -1,6 +1,6 @@
 package dev.posts.service;
 
-/** {@code If-Match} named versions other than the current one; nothing was changed. */
+/** {@code If-Match} or {@code If-None-Match} excludes the current version; nothing was changed. */
 public class PreconditionFailedException extends RuntimeException {
 
     private final long currentVersion;

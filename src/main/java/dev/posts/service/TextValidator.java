@@ -1,9 +1,14 @@
 package dev.posts.service;
 
+import java.util.regex.Pattern;
+
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 
 public class TextValidator implements ConstraintValidator<Text, String> {
+
+    /** Unicode's White_Space at either end: {@link String#strip()} keeps U+00A0, U+2007 and U+202F. */
+    private static final Pattern EDGE_SPACE = Pattern.compile("^\\p{IsWhite_Space}+|\\p{IsWhite_Space}+$");
 
     private int max;
     private boolean multiline;
@@ -31,9 +36,12 @@ public class TextValidator implements ConstraintValidator<Text, String> {
     }
 
     private String problemWith(String value) {
-        String counted = trimmed ? value.strip() : value;
+        String counted = trimmed ? trim(value) : value;
         if (counted.isEmpty()) {
             return trimmed ? "must not be blank" : "must not be empty";
+        }
+        if (trimmed && counted.codePoints().allMatch(TextValidator::isInvisible)) {
+            return "must contain a visible character";
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -50,5 +58,21 @@ public class TextValidator implements ConstraintValidator<Text, String> {
             return "must be at most " + max + " characters";
         }
         return null;
+    }
+
+    static String trim(String value) {
+        return EDGE_SPACE.matcher(value).replaceAll("");
+    }
+
+    /**
+     * Characters that show nothing on their own: white space, format characters (zero-width spaces and joiners, the
+     * byte order mark, soft hyphens), combining marks and variation selectors, and the blank fillers of Hangul and
+     * Braille.
+     */
+    private static boolean isInvisible(int c) {
+        int type = Character.getType(c);
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || type == Character.FORMAT
+                || type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.CONTROL
+                || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 || c == 0x2800;
     }
 }

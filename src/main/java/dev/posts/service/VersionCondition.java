@@ -2,17 +2,22 @@ package dev.posts.service;
 
 import java.util.Set;
 
-/** What an {@code If-Match} header asks of the post's current version. */
-public record VersionCondition(boolean any, Set<Long> versions) {
+/**
+ * What a write's {@code If-Match} and {@code If-None-Match} ask of the post's current version (RFC 9110 13.1.1,
+ * 13.1.2): the version must be one {@code If-Match} names, if it names any, and none that {@code If-None-Match} names;
+ * {@code If-None-Match: *} fails on any post that exists.
+ */
+public record VersionCondition(Set<Long> match, Set<Long> noneMatch, boolean noneMatchAny) {
 
-    /** No {@code If-Match}: the write applies to whatever version is current. */
-    public static final VersionCondition NONE = new VersionCondition(true, Set.of());
+    /** No condition: the write applies to whatever version is current. */
+    public static final VersionCondition NONE = new VersionCondition(null, Set.of(), false);
 
-    public static VersionCondition oneOf(Set<Long> versions) {
-        return new VersionCondition(false, Set.copyOf(versions));
+    public VersionCondition {
+        match = match == null ? null : Set.copyOf(match);
+        noneMatch = Set.copyOf(noneMatch);
     }
 
     boolean admits(long version) {
-        return any || versions.contains(version);
+        return (match == null || match.contains(version)) && !noneMatchAny && !noneMatch.contains(version);
     }
 }

@@ -1,8 +1,10 @@
 package dev.posts.ops;
 
 import static dev.posts.testing.Api.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,6 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -26,6 +29,10 @@ import dev.posts.testing.TestTokens;
 @WithTestResource(TestTokens.class)
 class MetricsTest {
 
+    /** {@code /q/metrics} on the management interface, whose root path the resource manager prepends. */
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+
     @Test
     void cacheAndHttpMetricsMoveUnderTraffic() {
         CacheState.awaitInUse(Duration.ofSeconds(10));
@@ -38,7 +45,7 @@ class MetricsTest {
         }
         assertTrue(metric("posts_cache_reads_total\\{entry=\"post\",result=\"miss\"}") >= missesBefore + 1);
         assertTrue(metric("posts_cache_reads_total\\{entry=\"post\",result=\"hit\"}") >= hitsBefore + 4);
-        String scrape = RestAssured.given().get("/q/metrics").asString();
+        String scrape = scrape();
         assertTrue(scrape.contains("posts_cache_fills_total{entry=\"post\",result=\"stored\"}"), "fills");
         assertTrue(scrape.contains("posts_cache_invalidations_pending"), "pending invalidations");
         assertTrue(scrape.matches("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/posts/\\{id}\"[^}]*}.*"),
@@ -47,8 +54,14 @@ class MetricsTest {
         assertTrue(scrape.contains("jvm_memory_used_bytes"), "JVM memory");
     }
 
-    private static double metric(String nameAndTags) {
-        String scrape = RestAssured.given().get("/q/metrics").asString();
+    private String scrape() {
+        io.restassured.response.Response scrape = RestAssured.given().get(metrics);
+        assertEquals(200, scrape.statusCode(), metrics.toString());
+        return scrape.asString();
+    }
+
+    private double metric(String nameAndTags) {
+        String scrape = scrape();
         Matcher m = Pattern.compile("(?m)^" + nameAndTags + " ([0-9.eE+-]+)$").matcher(scrape);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }

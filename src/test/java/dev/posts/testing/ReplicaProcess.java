@@ -26,6 +26,7 @@ public final class ReplicaProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Map<String, String> environment;
     private Process process;
 
@@ -34,6 +35,8 @@ public final class ReplicaProcess implements AutoCloseable {
         this.port = Ports.free();
         this.environment = new HashMap<>(environment);
         this.environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        this.managementPort = Ports.free();
+        this.environment.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         this.environment.put("POSTS_REPLICA_ID", name);
     }
 
@@ -53,13 +56,23 @@ public final class ReplicaProcess implements AutoCloseable {
         return port;
     }
 
+    /** The management interface (metrics), which production does not publish. */
+    public URI managementUri() {
+        return URI.create("http://127.0.0.1:" + managementPort + "/");
+    }
+
+    /** Where the replica writes its log; runs append to it. */
+    public Path log() {
+        return Path.of("target/replicas", name + ".log");
+    }
+
     public ReplicaProcess start() {
         try {
-            Path logs = Files.createDirectories(Path.of("target/replicas"));
+            Files.createDirectories(log().getParent());
             String java = ProcessHandle.current().info().command().orElse("java");
             ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", JAR.toString()))
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
             builder.environment().putAll(environment);
             process = builder.start();
             return this;

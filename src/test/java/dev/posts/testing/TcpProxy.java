@@ -69,6 +69,17 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * A black hole: every connection stays open and every byte sent on it, open or new, is swallowed without an answer,
+     * as a failed-over database or a broken network looks to a client with sockets in use. {@link #restore()} closes
+     * those connections and forwards again.
+     */
+    public synchronized void blackHole() {
+        stalled = true;
+        held.addAll(sockets);
+        sockets.clear();
+    }
+
     public synchronized void restore() throws IOException {
         stalled = false;
         for (Socket socket : held) {
@@ -130,7 +141,9 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
+                    if (!stalled) { // only a black hole leaves pumps running while stalled: they swallow
+                        out.write(buffer, 0, n);
+                    }
                 }
             } catch (IOException e) {
                 // One side closed; closing both below ends the other pump too.
