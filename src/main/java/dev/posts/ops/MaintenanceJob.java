@@ -9,7 +9,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 
 import dev.posts.config.PostsConfig;
-import dev.posts.entity.IdempotencyKeys;
+import dev.posts.persistence.IdempotencyKeys;
 
 /**
  * Periodic housekeeping that must run once per tick however many replicas there are: today, deleting idempotency keys

@@ -25,9 +25,9 @@ import io.smallrye.mutiny.Uni;
 import dev.posts.cache.CachedPost;
 import dev.posts.cache.Invalidation;
 import dev.posts.cache.PostCache;
-import dev.posts.entity.IdempotencyKeys;
-import dev.posts.entity.Post;
-import dev.posts.entity.PostRepository;
+import dev.posts.persistence.IdempotencyKeys;
+import dev.posts.persistence.Post;
+import dev.posts.persistence.PostRepository;
 
 /**
  * The rules of posts and the transactions around them. Every write locks the post's row before it checks who may write

@@ -2,7 +2,7 @@ package dev.posts.service;
 
 import java.time.Instant;
 
-import dev.posts.entity.Post;
+import dev.posts.persistence.Post;
 
 /** A post as clients see it. */
 public record PostView(long id, String title, String content, String author, Instant createdAt, Instant updatedAt,

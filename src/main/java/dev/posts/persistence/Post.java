@@ -1,4 +1,4 @@
-package dev.posts.entity;
+package dev.posts.persistence;
 
 import java.time.Instant;
 
