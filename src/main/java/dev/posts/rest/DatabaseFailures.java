@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.Locale;
 import java.util.Set;
 
 /** Tells a database that cannot be reached, or lost the connection mid-transaction, from any other failure. */
@@ -40,10 +39,7 @@ final class DatabaseFailures {
                 if (state != null && (state.startsWith("08") || UNAVAILABLE_STATES.contains(state))) {
                     return true;
                 }
-                // The pool gave up waiting for a connection ("Acquisition timeout while waiting for new
-                // connection"): the database is too slow to answer or not answering at all.
-                if (state == null && String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT)
-                        .contains("acquisition timeout")) {
+                if (state == null && raisedByThePool(sql)) {
                     return true;
                 }
             }
@@ -55,6 +51,15 @@ final class DatabaseFailures {
             }
         }
         return false;
+    }
+
+    /**
+     * The pool gave up waiting for a connection: Agroal raises a plain {@link SQLException}, with no SQL state, from
+     * its own code. Told by where it was raised, not by its message, which a new version may word differently.
+     */
+    private static boolean raisedByThePool(SQLException e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length > 0 && trace[0].getClassName().startsWith("io.agroal.");
     }
 
     static String rootMessage(Throwable e) {

@@ -3,7 +3,6 @@ package dev.posts.rest;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,10 +29,7 @@ class HttpProblems {
 
     void send(RoutingContext rc, int status, String detail, List<FieldError> errors) {
         tagging.tagResponse(rc);
-        Response.StatusType type = Response.Status.fromStatusCode(status);
-        Problem problem = type == null
-                ? new Problem("about:blank", "Error", status, detail, rc.request().path(), errors)
-                : Problem.of(type, detail, rc.request().path(), errors);
+        Problem problem = Problems.body(status, detail, rc.request().path(), errors);
         String body;
         try {
             body = json.writeValueAsString(problem);

@@ -12,7 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -29,21 +28,18 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-import dev.posts.cache.CachedPost;
 import dev.posts.service.Creation;
-import dev.posts.service.PageQuery;
+import dev.posts.service.PostDocument;
 import dev.posts.service.PostInput;
-import dev.posts.service.PostPage;
-import dev.posts.service.PostService;
+import dev.posts.service.PostPageBody;
+import dev.posts.service.PostReads;
 import dev.posts.service.PostView;
+import dev.posts.service.PostWrites;
 
 /** The {@code /posts} rows of the API table; each method only shapes HTTP around one service call. */
 @Path("/posts")
@@ -56,12 +52,12 @@ public class PostResource {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
 
-    private final PostService posts;
-    private final ObjectMapper json;
+    private final PostReads reads;
+    private final PostWrites posts;
 
-    PostResource(PostService posts, ObjectMapper json) {
+    PostResource(PostReads reads, PostWrites posts) {
+        this.reads = reads;
         this.posts = posts;
-        this.json = json;
     }
 
     @GET
@@ -73,22 +69,8 @@ public class PostResource {
     @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "nextCursor of the previous page", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "author", in = ParameterIn.QUERY, description = "Only this author's posts", schema = @Schema(type = SchemaType.STRING))
     public Uni<Response> list(@Context UriInfo uri) {
-        PageQuery query = RequestParams.pageQuery(uri.getQueryParameters());
-        Uni<String> page = query.isFirstPage()
-                ? posts.firstPage(this::render)
-                : Uni.createFrom().item(() -> render(posts.list(query)))
-                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        return page.map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
-    }
-
-    /** A page as the API shows it; the cached first page and every other page are rendered by this one method. */
-    private String render(PostPage page) {
-        try {
-            return json.writeValueAsString(
-                    new PostPageBody(page.items(), RequestParams.encodeCursor(page.nextBefore())));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return reads.page(RequestParams.pageQuery(uri.getQueryParameters()))
+                .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
     }
 
     @GET
@@ -101,14 +83,19 @@ public class PostResource {
     @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> get(@PathParam("id") String id, @Context HttpHeaders headers) {
-        return posts.get(RequestParams.postId(id)).map(read -> {
-            CachedPost post = read.post();
-            EntityTag tag = EntityTags.of(post.version());
-            Response.ResponseBuilder response = EntityTags.noneMatchFails(headers, post.version())
-                    ? Response.notModified(tag)
-                    : Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(tag);
-            return response.header(X_CACHE, read.outcome().name()).build();
+    public Uni<Response> get(@PathParam("id") String id, @Context HttpHeaders headers, @Context UriInfo uri) {
+        long postId = RequestParams.postId(id);
+        return reads.get(postId).map(read -> {
+            PostDocument post = read.post();
+            Response.ResponseBuilder response;
+            if (post == null) {
+                response = Problems.response(Response.Status.NOT_FOUND, Problems.noSuchPost(postId), uri, null);
+            } else if (EntityTags.noneMatchFails(headers, post.version())) {
+                response = Response.notModified(EntityTags.of(post.version()));
+            } else {
+                response = Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(EntityTags.of(post.version()));
+            }
+            return response.header(X_CACHE, read.source().name()).build();
         });
     }
 

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
-import jakarta.validation.ElementKind;
-import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -17,10 +14,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
@@ -64,12 +58,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     Response notFound(PostNotFoundException e, UriInfo uri) {
-        Response.ResponseBuilder response = problem(Response.Status.NOT_FOUND,
-                "There is no post with id " + e.id() + ".", uri, null);
-        if (e.cacheOutcome() != null) {
-            response.header(PostResource.X_CACHE, e.cacheOutcome().name());
-        }
-        return response.build();
+        return problem(Response.Status.NOT_FOUND, Problems.noSuchPost(e.id()), uri, null).build();
     }
 
     @ServerExceptionMapper
@@ -113,7 +102,7 @@ public class ProblemMapper {
     @ServerExceptionMapper
     Response invalidBody(ConstraintViolationException e, UriInfo uri) {
         List<FieldError> errors = e.getConstraintViolations().stream()
-                .map(v -> new FieldError(fieldOf(v), v.getMessage()))
+                .map(v -> new FieldError(BodyErrors.fieldOf(v), v.getMessage()))
                 .sorted((a, b) -> a.field().compareTo(b.field()))
                 .toList();
         return badRequest(errors, uri);
@@ -121,7 +110,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     Response unreadableBody(JsonProcessingException e, UriInfo uri) {
-        return badRequest(List.of(describe(e)), uri);
+        return badRequest(List.of(BodyErrors.describe(e)), uri);
     }
 
     /** Declared apart from its parent so that it wins over the built-in mapper of the Jackson extension. */
@@ -137,7 +126,7 @@ public class ProblemMapper {
         }
         Response original = e.getResponse();
         Response.StatusType status = original.getStatusInfo();
-        Response.ResponseBuilder builder = problem(status, detailFor(status.getStatusCode()), uri, null);
+        Response.ResponseBuilder builder = problem(status, Problems.detailFor(status.getStatusCode()), uri, null);
         if (status.getStatusCode() == 405) {
             builder.header(HttpHeaders.ALLOW, PostResource.allowedMethods(uri.getPath()));
         }
@@ -163,61 +152,13 @@ public class ProblemMapper {
         return problem(Response.Status.INTERNAL_SERVER_ERROR, "The request failed unexpectedly.", uri, null).build();
     }
 
-    static Response.ResponseBuilder problem(Response.StatusType status, String detail, UriInfo uri,
+    private static Response.ResponseBuilder problem(Response.StatusType status, String detail, UriInfo uri,
             List<FieldError> errors) {
-        Problem body = Problem.of(status, detail, uri == null ? null : "/" + uri.getPath().replaceFirst("^/", ""),
-                errors);
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        return Problems.response(status, detail, uri, errors);
     }
 
     private static Response badRequest(List<FieldError> errors, UriInfo uri) {
         String fields = errors.stream().map(FieldError::field).distinct().collect(Collectors.joining(", "));
         return problem(Response.Status.BAD_REQUEST, "The request is invalid: " + fields + ".", uri, errors).build();
     }
-
-    private static String detailFor(int status) {
-        return switch (status) {
-            case 404 -> "There is no such resource.";
-            case 405 -> "This method is not allowed on this resource.";
-            case 406 -> "This resource answers only application/json.";
-            case 413 -> "The request body is larger than the service accepts.";
-            case 415 -> "This content type is not supported here; send application/json.";
-            default -> "The request cannot be served.";
-        };
-    }
-
-    private static String fieldOf(ConstraintViolation<?> violation) {
-        String field = "body";
-        for (Path.Node node : violation.getPropertyPath()) {
-            if (node.getKind() == ElementKind.PROPERTY) {
-                field = node.getName();
-            }
-        }
-        return field;
-    }
-
-    private static FieldError describe(JsonProcessingException e) {
-        if (e instanceof UnrecognizedPropertyException unknown) {
-            String name = unknown.getPropertyName();
-            return new FieldError(name,
-                    MergePatches.READ_ONLY.contains(name) ? "is read-only" : "is not a field of a post");
-        }
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            String field = mapping.getPath().stream()
-                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                    .collect(Collectors.joining("."));
-            return new FieldError(field, "must be a string");
-        }
-        if (e instanceof MismatchedInputException) {
-            return new FieldError("body", "must be a JSON object");
-        }
-        if (e instanceof StreamConstraintsException) {
-            return new FieldError("body", "is nested too deeply or holds a number or string too long to read");
-        }
-        var at = e.getLocation();
-        return new FieldError("body", at == null
-                ? "is not valid JSON"
-                : "is not valid JSON (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
-    }
-
 }

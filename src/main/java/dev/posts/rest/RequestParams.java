@@ -1,13 +1,12 @@
 package dev.posts.rest;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.core.MultivaluedMap;
 
+import dev.posts.service.PageCursor;
 import dev.posts.service.PageQuery;
 
 /**
@@ -17,7 +16,6 @@ import dev.posts.service.PageQuery;
 final class RequestParams {
 
     private static final Pattern POSITIVE_INTEGER = Pattern.compile("[1-9][0-9]{0,18}");
-    private static final String CURSOR_PREFIX = "p1:";
     private static final int AUTHOR_MAX = 255;
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
 
@@ -49,7 +47,7 @@ final class RequestParams {
         }
         Long before = null;
         if (cursor != null) {
-            before = decodeCursor(cursor);
+            before = PageCursor.decode(cursor);
             if (before == null) {
                 errors.add(new FieldError("cursor", "must be a nextCursor value from a previous page"));
             }
@@ -84,28 +82,6 @@ final class RequestParams {
             throw new InvalidRequestException("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
         }
         return raw;
-    }
-
-    /** The opaque cursor: a versioned prefix and the id the next page starts below, base64url-encoded. */
-    static String encodeCursor(Long before) {
-        if (before == null) {
-            return null;
-        }
-        byte[] text = (CURSOR_PREFIX + before).getBytes(StandardCharsets.US_ASCII);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text);
-    }
-
-    private static Long decodeCursor(String cursor) {
-        if (cursor.length() > 64) {
-            return null;
-        }
-        String text;
-        try {
-            text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        return text.startsWith(CURSOR_PREFIX) ? positiveLong(text.substring(CURSOR_PREFIX.length())) : null;
     }
 
     private static Long positiveLong(String raw) {

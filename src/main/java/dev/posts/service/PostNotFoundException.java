@@ -1,24 +1,16 @@
 package dev.posts.service;
 
-import dev.posts.cache.PostCache;
-
+/** A write named a post that does not exist. A read reports it as data instead ({@link PostRead}). */
 public class PostNotFoundException extends RuntimeException {
 
     private final long id;
-    private final transient PostCache.Outcome cacheOutcome;
 
-    /** {@code cacheOutcome} is how a read learned there was no such post; null for a write. */
-    public PostNotFoundException(long id, PostCache.Outcome cacheOutcome) {
+    public PostNotFoundException(long id) {
         super("no post " + id, null, false, false);
         this.id = id;
-        this.cacheOutcome = cacheOutcome;
     }
 
     public long id() {
         return id;
-    }
-
-    public PostCache.Outcome cacheOutcome() {
-        return cacheOutcome;
     }
 }

@@ -6,9 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,15 +14,10 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.smallrye.mutiny.Uni;
 
-import dev.posts.cache.CachedPost;
 import dev.posts.cache.Invalidation;
-import dev.posts.cache.PostCache;
+import dev.posts.cache.Invalidator;
 import dev.posts.persistence.IdempotencyKeys;
 import dev.posts.persistence.Post;
 import dev.posts.persistence.PostRepository;
@@ -35,46 +28,21 @@ import dev.posts.persistence.PostRepository;
  * cache invalidation it owes in the same transaction, and applies it after the commit, before it is acknowledged.
  */
 @ApplicationScoped
-public class PostService {
+public class PostWrites {
 
     private final PostRepository posts;
     private final IdempotencyKeys idempotencyKeys;
-    private final PostCache cache;
+    private final Invalidator cache;
     private final Validator validator;
-    private final ObjectMapper json;
+    private final Representation representation;
 
-    PostService(PostRepository posts, IdempotencyKeys idempotencyKeys, PostCache cache, Validator validator,
-            ObjectMapper json) {
+    PostWrites(PostRepository posts, IdempotencyKeys idempotencyKeys, Invalidator cache, Validator validator,
+            Representation representation) {
         this.posts = posts;
         this.idempotencyKeys = idempotencyKeys;
         this.cache = cache;
         this.validator = validator;
-        this.json = json;
-    }
-
-    /** One post, through the cache; its body is JSON ready to send. */
-    public Uni<PostCache.Lookup> get(long id) {
-        return cache.read(id, this::load).invoke(lookup -> {
-            if (lookup.post() == null) {
-                throw new PostNotFoundException(id, lookup.outcome());
-            }
-        });
-    }
-
-    /**
-     * The first page with the default limit and no author, rendered by {@code render}, through the cache: it is what
-     * most list reads ask for, and every write drops it from the cache after its commit.
-     */
-    public Uni<String> firstPage(Function<PostPage, String> render) {
-        PageQuery first = new PageQuery(null, null, PageQuery.DEFAULT_LIMIT);
-        return cache.readFirstPage(() -> render.apply(list(first)));
-    }
-
-    public PostPage list(PageQuery query) {
-        List<Post> rows = posts.page(query.before(), query.author(), query.limit() + 1);
-        List<PostView> items = rows.stream().limit(query.limit()).map(PostView::of).toList();
-        Long nextBefore = rows.size() > query.limit() ? items.getLast().id() : null;
-        return new PostPage(items, nextBefore);
+        this.representation = representation;
     }
 
     /**
@@ -102,7 +70,7 @@ public class PostService {
             post.createdAt = now;
             post.updatedAt = now;
             posts.persist(post);
-            String json = toJson(PostView.of(post));
+            String json = representation.post(PostView.of(post));
             if (idempotencyKey != null) {
                 idempotencyKeys.complete(author, idempotencyKey, post.id, json);
             }
@@ -146,19 +114,6 @@ public class PostService {
         return written.result();
     }
 
-    private CachedPost load(long id) {
-        return posts.findByIdOptional(id).map(post -> new CachedPost(post.version, toJson(PostView.of(post))))
-                .orElse(null);
-    }
-
-    private String toJson(PostView post) {
-        try {
-            return json.writeValueAsString(post);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** The identity of a create's body: titles cannot hold NUL, so the separator is unambiguous. */
     private static String requestHash(PostInput input) {
         try {
@@ -171,7 +126,7 @@ public class PostService {
     }
 
     private Post lockForWrite(long id, VersionCondition condition, String caller) {
-        Post post = posts.findForUpdate(id).orElseThrow(() -> new PostNotFoundException(id, null));
+        Post post = posts.findForUpdate(id).orElseThrow(() -> new PostNotFoundException(id));
         if (!post.author.equals(caller)) {
             throw new NotAuthorException();
         }

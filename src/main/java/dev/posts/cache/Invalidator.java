@@ -1,0 +1,60 @@
+package dev.posts.cache;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.posts.cache.RedisScripts.Script;
+import dev.posts.config.PostsConfig;
+
+/**
+ * The write side of the cache: what a write owes it, recorded in the write's transaction, and applied to Redis after
+ * the commit and before the write is acknowledged (rules 2, 4 and 5 of the README's design note).
+ */
+@ApplicationScoped
+public class Invalidator {
+
+    private final RedisScripts scripts;
+    private final CacheKeys keys;
+    private final CacheLink link;
+    private final PendingInvalidations pending;
+    private final Duration timeout;
+
+    Invalidator(RedisScripts scripts, CacheKeys keys, CacheLink link, PendingInvalidations pending,
+            PostsConfig config) {
+        this.scripts = scripts;
+        this.keys = keys;
+        this.link = link;
+        this.pending = pending;
+        this.timeout = config.cache().invalidationTimeout();
+    }
+
+    /** Records, in the write's transaction, the invalidation the write owes: a crash after commit cannot lose it. */
+    public Invalidation owe(long postId, long version, boolean gone) {
+        return pending.record(postId, version, gone);
+    }
+
+    /**
+     * Applies a committed write's invalidation before the write is acknowledged, waiting for Redis a little longer than
+     * a read does. If Redis cannot take it, this replica bypasses the cache until it has applied every recorded
+     * invalidation again, and the row {@link #owe} recorded is relayed to Redis by whichever replica reaches it first,
+     * within the staleness bound.
+     * <p>
+     * It is tried, and waited for as long, even while this replica bypasses the cache or does not read through it at
+     * all: the other replicas may be reading from Redis all along, and only a tombstone that lands before the
+     * acknowledgement keeps them from serving the old version; a bypass that a slow moment caused must not turn every
+     * write of that moment into a stale window elsewhere. A Redis that refuses connections fails it at once; one that
+     * lost the scripts still takes it (as text), and this replica bypasses the cache until it has wiped that Redis.
+     */
+    public void invalidate(Invalidation owed) {
+        try {
+            scripts.startAnywhere(Script.INVALIDATE, keys.invalidation(owed),
+                    () -> link.lost(new IllegalStateException("Redis holds none of the cache's scripts")),
+                    owed.gone() ? "g" : Long.toString(owed.version()), keys.ttl(), keys.appliedTtl(),
+                    owed.recorded() ? "once" : "always")
+                    .await().atMost(timeout);
+        } catch (RuntimeException e) {
+            link.lost(e);
+        }
+    }
+}
