@@ -14,14 +14,17 @@ source scripts/lib.sh
 tiny=false
 [[ ${1:-} == --tiny ]] && tiny=true
 if $tiny; then
-  posts=3000 duration=1s warmup=1s connections=8 deep_page=50 out_dir=target/bench
+  posts=3000 duration=1s warmup=1s connections=8 deep_page=50 cold_starts=2 out_dir=target/bench
 else
-  posts=1000000 duration=15s warmup=10s connections=32 deep_page=10000 out_dir=bench/results
+  posts=1000000 duration=15s warmup=10s connections=32 deep_page=10000 cold_starts=7 out_dir=bench/results
 fi
 by_id_posts=1000
 # The NestJS/Node peer (API with NestJS #94, commit 71199fcd) on a machine like this one, wrk -t2 -c32, from the
 # project's brief: GET /posts/:id 1,470 req/s (p99 47 ms); GET /posts with 20 rows 1,430 req/s; RSS about 270 MiB.
 nest_by_id=1470 nest_list=1430 nest_rss=270
+# The same service measured on this machine, held to one core like ours: GET /posts/:id 1,831 req/s, about 0.74 s from
+# process start to its first answer, RSS about 240 to 260 MiB under load.
+nest_by_id_1core=1831
 
 prepare_machine
 command -v wrk >/dev/null || apt_install wrk
@@ -29,6 +32,8 @@ jar=target/quarkus-app/quarkus-run.jar
 if [[ ! -f $jar ]] || [[ -n $(find src pom.xml -newer "$jar" -print -quit) ]]; then
   ./mvnw -B -q package -DskipTests
 fi
+# Measure what the image runs: the AOT cache of a training run, not the build's (scripts/aot-train.sh says why).
+scripts/aot-train.sh
 work=$PWD/target/bench-work
 mkdir -p "$work" "$out_dir"
 
@@ -46,10 +51,21 @@ pid=""
 startup_ms=()
 
 start_service() { # [env assignments…] [-- command prefix…]
+  launch "$@"
+  until curl -fsS -o /dev/null "$base/q/health/ready" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; exit 1; }
+    sleep 0.02
+  done
+  # The cache comes into use a heartbeat after readiness; reads before that would be bypasses.
+  if [[ " $* " != *" POSTS_CACHE_ENABLED=false "* ]]; then
+    until curl -fsS "$base/q/health/ready" | grep -q IN_USE; do sleep 0.05; done
+  fi
+}
+
+launch() { # [env assignments…] [-- command prefix…]: starts the service in the background, sets $pid
   local env=() prefix=()
   while (($#)) && [[ $1 != -- ]]; do env+=("$1"); shift; done
   (($#)) && shift && prefix=("$@")
-  local started=$(date +%s%N)
   # As the task runs it: its JVM flags and malloc arenas, a JVM that takes the task's hard memory limit for the
   # machine's memory, and the AOT cache the build recorded (used from the application's directory).
   local task_flags memory
@@ -64,15 +80,6 @@ start_service() { # [env assignments…] [-- command prefix…]
     "${prefix[@]}" java $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=app.aot -jar quarkus-run.jar \
     >"$work/service.log" 2>&1) &
   pid=$!
-  until curl -fsS -o /dev/null "$base/q/health/ready" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; exit 1; }
-    sleep 0.02
-  done
-  startup_ms+=($((($(date +%s%N) - started) / 1000000)))
-  # The cache comes into use a heartbeat after readiness; reads before that would be bypasses.
-  if [[ " ${env[*]} " != *" POSTS_CACHE_ENABLED=false "* ]]; then
-    until curl -fsS "$base/q/health/ready" | grep -q IN_USE; do sleep 0.05; done
-  fi
 }
 
 stop_service() {
@@ -132,6 +139,20 @@ cursor_of() { printf 'p1:%d' "$1" | openssl base64 -A | tr '+/' '-_' | tr -d '='
 deep_cursor=$(cursor_of $((max_id - 20 * (deep_page - 1) + 1)))
 curl -fsS -o /dev/null "$base/posts?cursor=$deep_cursor" || { log "the deep page does not answer"; exit 1; }
 
+stop_service
+# Cold starts: from the process's start to the first 200 on GET /posts/{id}, the answer a new task owes first.
+for _ in $(seq 1 "$cold_starts"); do
+  started=$(date +%s%N)
+  launch
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/posts/1" 2>/dev/null) == 200 ]]; do
+    kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; exit 1; }
+    sleep 0.005
+  done
+  startup_ms+=($((($(date +%s%N) - started) / 1000000)))
+  stop_service
+done
+start_service
+
 export POSTS_BENCH_IDS=$by_id_posts
 measure ceiling /benchmark/ceiling
 measure "by id, cached" /posts/1 -s bench/random-post.lua
@@ -172,7 +193,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); PostgreSQL, Redis and wrk on the same machine."
   echo "Data: $posts posts; single reads over ids 1..$by_id_posts. wrk -t2 -c$connections, $warmup warm-up then $duration per row."
-  echo "Service: $(java -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags (and MALLOC_ARENA_MAX) with -XX:MaxRAM set to its memory limit, AOT cache; 1 core = taskset -c 0 (wrk on core 1)."
+  echo "Service: $(java -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags (and MALLOC_ARENA_MAX) with -XX:MaxRAM set to its memory limit, the AOT cache of scripts/aot-train.sh; 1 core = taskset -c 0 (wrk on core 1)."
   echo
   echo "| endpoint | path | req/s | p50 ms | p99 ms | errors | RSS MiB | vs ceiling | vs NestJS |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -186,7 +207,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
     echo "| $name | \`${path:0:40}\` | $rate | $p50 | $p99 | $errors | $rss | $(ratio "$rate" "$ceiling") | $nest_ratio |"
   done
   echo
-  echo "Startup to ready: median ${startup_median} ms over ${#startup_ms[@]} starts (${startup_ms[*]} ms)."
+  echo "Start: from process start to the first 200 on GET /posts/1, median ${startup_median} ms over ${#startup_ms[@]} cold starts (${startup_ms[*]} ms)."
   echo "Deep page cost: the first page, from the database, serves $deep_cost x the requests per second of page $deep_page."
   echo
   echo "## Targets"
@@ -195,12 +216,12 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "- cached by id, 1 core >= 5x NestJS ($((nest_by_id * 5))): ${rps["by id, cached, 1 core"]}, $(verdict "${rps["by id, cached, 1 core"]}" $((nest_by_id * 5)))"
   echo "- cached by id >= 60% of the ceiling: $(ratio "${rps["by id, cached"]}" "${rps[ceiling]}"), $(verdict "$(ratio "${rps["by id, cached"]}" "${rps[ceiling]}")" 0.6)"
   echo "- cache off by id >= 5x NestJS ($((nest_by_id * 5))): ${rps["by id, cache off"]}, $(verdict "${rps["by id, cache off"]}" $((nest_by_id * 5)))"
-  echo "- cache off by id, 1 core >= 3x NestJS ($((nest_by_id * 3))): ${rps["by id, cache off, 1 core"]}, $(verdict "${rps["by id, cache off, 1 core"]}" $((nest_by_id * 3)))"
+  echo "- cache off by id, 1 core >= 3x NestJS's on one core ($((nest_by_id_1core * 3))): ${rps["by id, cache off, 1 core"]}, $(verdict "${rps["by id, cache off, 1 core"]}" $((nest_by_id_1core * 3)))"
   echo "- first page >= 5x NestJS's list ($((nest_list * 5))): ${rps["first page"]}, $(verdict "${rps["first page"]}" $((nest_list * 5)))"
   half_p99=$(awk -F'|' '$1 == "by id, cached, ~half load" { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")")
   echo "- p99 at about half the cached maximum < 5 ms: $half_p99 ms at ${rps["by id, cached, ~half load"]} req/s, $(awk -v v="$half_p99" 'BEGIN { print (v < 5 ? "met" : "NOT MET") }')"
-  echo "- RSS under load < memoryReservation ($reservation MiB) and < NestJS's $nest_rss MiB: $rss_max_mib MiB, $(awk -v v="$rss_max_mib" -v a="$reservation" -v b="$nest_rss" 'BEGIN { print (v < a && v < b ? "met" : "NOT MET") }')"
-  echo "- startup to ready < 2 s: median $startup_median ms, $(awk -v v="$startup_median" 'BEGIN { print (v < 2000 ? "met" : "NOT MET") }')"
+  echo "- RSS under every row's load <= 200 MiB and < memoryReservation ($reservation MiB): $rss_max_mib MiB, $(awk -v v="$rss_max_mib" -v a="$reservation" 'BEGIN { print (v <= 200 && v < a ? "met" : "NOT MET") }')"
+  echo "- start to the first 200 on GET /posts/{id} <= 1 s: median $startup_median ms, $(awk -v v="$startup_median" 'BEGIN { print (v <= 1000 ? "met" : "NOT MET") }')"
   echo "- page $deep_page costs <= 1.5x the first page: $deep_cost, $(awk -v v="$deep_cost" 'BEGIN { print (v <= 1.5 ? "met" : "NOT MET") }')"
   echo
   echo "rss_mib_max: $rss_max_mib"
