@@ -1,0 +1,80 @@
+package dev.posts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import dev.posts.testing.PostgresDatabase;
+import dev.posts.testing.PostsTable;
+import dev.posts.testing.RawHttp;
+import dev.posts.testing.ReplicaProcess;
+
+/**
+ * Clients that reset their connection while their read is at the database, on a replica that reads every post from
+ * PostgreSQL (cache off): the worker's query must not share anything the end of the HTTP request closes, so no read
+ * fails behind the client's back and no ERROR line is written.
+ */
+class AbandonedReadsIT {
+
+    private static final int CLIENTS = 16;
+    private static final int READS_PER_CLIENT = 400;
+
+    @Test
+    void readsWhoseClientWentAwayWriteNoErrorLine() throws Exception {
+        PostgresDatabase database = new PostgresDatabase();
+        try {
+            Map<String, String> db = database.start();
+            Map<String, String> env = ReplicaProcess.environment(db,
+                    System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
+            env.put("POSTS_CACHE_ENABLED", "false");
+            try (ReplicaProcess replica = new ReplicaProcess("abandoned-reads", env)) {
+                long logStart = Files.exists(replica.log()) ? Files.readAllLines(replica.log()).size() : 0;
+                replica.start().awaitReady(Duration.ofSeconds(60));
+                PGSimpleDataSource source = new PGSimpleDataSource();
+                source.setURL(db.get("DB_URL"));
+                source.setUser(db.get("DB_USERNAME"));
+                source.setPassword(db.get("DB_PASSWORD"));
+                PostsTable table = new PostsTable(source);
+                for (int i = 0; i < 100; i++) {
+                    table.insert("alice", "Post " + i, "text ".repeat(50));
+                }
+                ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+                List<Future<?>> done = new ArrayList<>();
+                for (int c = 0; c < CLIENTS; c++) {
+                    int client = c;
+                    done.add(clients.submit(() -> {
+                        for (int i = 0; i < READS_PER_CLIENT; i++) {
+                            long id = 1 + (client * READS_PER_CLIENT + i) % 100; // ids 1 to 100, inserted above
+                            RawHttp.abandon(replica.port(), RawHttp.head("GET /posts/" + id + " HTTP/1.1", "Host: x"));
+                        }
+                    }));
+                }
+                for (Future<?> client : done) {
+                    client.get();
+                }
+                clients.shutdown();
+                RawHttp.Answer after = RawHttp.send(replica.port(),
+                        RawHttp.head("GET /posts/1 HTTP/1.1", "Host: x", "Connection: close"));
+                assertEquals(200, after.status());
+                replica.close();
+                List<String> errors = Files.readAllLines(replica.log()).stream().skip(logStart)
+                        .filter(l -> l.contains("\"level\":\"ERROR\"") || l.contains("\"exception\":")).toList();
+                assertTrue(errors.isEmpty(), errors.size() + " ERROR lines, the first: "
+                        + (errors.isEmpty() ? "" : errors.getFirst()));
+            }
+        } finally {
+            database.stop();
+        }
+    }
+}
