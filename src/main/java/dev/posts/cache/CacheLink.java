@@ -112,7 +112,7 @@ class CacheLink {
             return;
         }
         try {
-            relay.drain(false);
+            relay.drainAvailable();
         } catch (CacheUnreachableException e) {
             lost(e.getCause());
         } catch (RuntimeException e) {
@@ -129,7 +129,7 @@ class CacheLink {
             LOG.infof("cache scripts were missing (Redis restarted, failed over or was reset): deleted %d cache keys",
                     deleted);
         }
-        relay.drain(true);
+        relay.drainAll();
         if (state.recovered(ticket)) {
             LOG.info("cache in use: Redis answers, is trusted, and holds every recorded invalidation");
         }

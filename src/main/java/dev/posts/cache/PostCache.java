@@ -16,6 +16,8 @@ import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
+import dev.posts.persistence.Invalidation;
+import dev.posts.persistence.PendingInvalidations;
 
 /**
  * Cache-aside for single posts and the first page of the list, shared by every replica through Redis, with the protocol

@@ -23,9 +23,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Uni;
 
 import dev.posts.cache.CachedPost;
-import dev.posts.cache.Invalidation;
 import dev.posts.cache.PostCache;
 import dev.posts.persistence.IdempotencyKeys;
+import dev.posts.persistence.Invalidation;
 import dev.posts.persistence.Post;
 import dev.posts.persistence.PostRepository;
 
