@@ -17,7 +17,8 @@ import dev.posts.persistence.MaintenanceRuns;
  * Periodic housekeeping that must run once per tick however many replicas there are: today, deleting idempotency keys
  * past their 24 hours. Every replica wakes once per tick and, in one transaction, claims the tick
  * ({@link MaintenanceRuns}) and does the work; nothing is leased for a time: a replica that dies mid-run rolls its
- * claim back with its work, and the next tick runs normally.
+ * claim back with its work, and the next tick runs normally. The claim names the replica as {@code X-Served-By} and the
+ * logs do, so the table joins with them.
  */
 @ApplicationScoped
 public class MaintenanceJob {
@@ -26,12 +27,15 @@ public class MaintenanceJob {
 
     private final MaintenanceRuns runs;
     private final IdempotencyKeys idempotencyKeys;
-    private final PostsConfig config;
+    private final ReplicaIdentity replica;
+    private final PostsConfig.Maintenance config;
 
-    MaintenanceJob(MaintenanceRuns runs, IdempotencyKeys idempotencyKeys, PostsConfig config) {
+    MaintenanceJob(MaintenanceRuns runs, IdempotencyKeys idempotencyKeys, ReplicaIdentity replica,
+            PostsConfig config) {
         this.runs = runs;
         this.idempotencyKeys = idempotencyKeys;
-        this.config = config;
+        this.replica = replica;
+        this.config = config.maintenance();
     }
 
     @Scheduled(every = "${posts.maintenance.interval}", delayed = "${posts.maintenance.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -48,22 +52,16 @@ public class MaintenanceJob {
 
     /** Runs the job if this replica claims the current tick; returns the tick it ran, or null. */
     Long claimAndRun() {
-        OptionalLong claimed = runs.claim(config.maintenance().interval(), replicaName());
+        OptionalLong claimed = runs.claim(config.interval(), replica.id());
         if (claimed.isEmpty()) {
             return null;
         }
         long tick = claimed.getAsLong();
-        int purged = idempotencyKeys.purgeExpired(config.maintenance().purgeLimit());
+        int purged = idempotencyKeys.purgeExpired(config.purgeLimit());
         runs.forgetBefore(tick - 10_000);
         if (purged > 0) {
             LOG.infof("maintenance tick %d: deleted %d expired idempotency keys", tick, purged);
         }
         return tick;
-    }
-
-    private String replicaName() {
-        return config.replicaId()
-                .orElseGet(
-                        () -> System.getenv().getOrDefault("HOSTNAME", "local") + ":" + ProcessHandle.current().pid());
     }
 }
