@@ -79,6 +79,13 @@ public interface PostsConfig {
         /** The most expired idempotency keys one run deletes, so that a run stays short. */
         @WithDefault("10000")
         int purgeLimit();
+
+        /**
+         * How long {@code maintenance_runs} keeps the record of which replica ran each tick: a week, as far back as an
+         * operator reads the logs it joins with, while the table stays about ten thousand rows (at the default tick).
+         */
+        @WithDefault("7D")
+        Duration history();
     }
 
     Cache cache();

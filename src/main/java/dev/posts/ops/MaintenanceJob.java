@@ -58,7 +58,7 @@ public class MaintenanceJob {
         }
         long tick = claimed.getAsLong();
         int purged = idempotencyKeys.purgeExpired(config.purgeLimit());
-        runs.forgetBefore(tick - 10_000);
+        runs.forgetBefore(tick - config.history().dividedBy(config.interval()));
         if (purged > 0) {
             LOG.infof("maintenance tick %d: deleted %d expired idempotency keys", tick, purged);
         }
