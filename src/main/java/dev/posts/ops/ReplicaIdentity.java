@@ -40,22 +40,24 @@ public class ReplicaIdentity {
 
     ReplicaIdentity(PostsConfig config, HttpServer server) {
         this.configured = config.replicaId().filter(id -> !id.isBlank())
-                .orElseGet(() -> ecsTaskId(System.getenv("ECS_CONTAINER_METADATA_URI_V4")));
+                .orElseGet(() -> ecsTaskId(System.getenv("ECS_CONTAINER_METADATA_URI_V4"),
+                        config.taskMetadataTimeout()));
         this.host = hostName();
         this.server = server;
     }
 
     /**
      * The id of the ECS task this container runs in, from the task metadata endpoint the ECS agent announces in
-     * {@code ECS_CONTAINER_METADATA_URI_V4}; null outside ECS or when the endpoint does not answer within a second.
+     * {@code ECS_CONTAINER_METADATA_URI_V4}; null outside ECS or when the endpoint does not answer within
+     * {@code timeout}.
      */
-    static String ecsTaskId(String metadataUri) {
+    static String ecsTaskId(String metadataUri, Duration timeout) {
         if (metadataUri == null || metadataUri.isBlank()) {
             return null;
         }
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build()) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(metadataUri + "/task"))
-                    .timeout(Duration.ofSeconds(1)).build();
+                    .timeout(timeout).build();
             String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
             Matcher arn = TASK_ARN.matcher(body);
             return arn.find() ? arn.group(1) : null;
