@@ -1,19 +1,16 @@
 package dev.posts.cache;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.Startup;
 
 import dev.posts.config.PostsConfig;
+import dev.posts.persistence.DatabaseIdentity;
+import dev.posts.persistence.Invalidation;
 
 /**
  * The Redis keys of a post's entry and of its fill lease, of the first page's, and the TTLs they are written with.
@@ -30,8 +27,8 @@ class CacheKeys {
     private final double jitter;
     private final String appliedTtl;
 
-    CacheKeys(AgroalDataSource database, PostsConfig config) {
-        this.prefix = "posts:" + databaseId(database) + ":";
+    CacheKeys(DatabaseIdentity database, PostsConfig config) {
+        this.prefix = "posts:" + database.id() + ":";
         this.ttlMillis = config.cache().ttl().toMillis();
         this.jitter = config.cache().ttlJitter();
         this.appliedTtl = Long.toString(config.cache().appliedMarkTtl().toMillis());
@@ -76,18 +73,5 @@ class CacheKeys {
     String ttl() {
         double spread = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         return Long.toString(Math.max(1, (long) (ttlMillis * spread)));
-    }
-
-    private static String databaseId(AgroalDataSource database) {
-        try (Connection connection = database.getConnection();
-                Statement query = connection.createStatement();
-                ResultSet row = query.executeQuery("select id from database_identity")) {
-            if (!row.next()) {
-                throw new IllegalStateException("database_identity is empty: the migrations did not run");
-            }
-            return row.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read the database's identity", e);
-        }
     }
 }

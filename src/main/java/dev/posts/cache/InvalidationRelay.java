@@ -1,14 +1,11 @@
 package dev.posts.cache;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +13,8 @@ import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
+import dev.posts.persistence.Invalidation;
+import dev.posts.persistence.PendingInvalidations;
 
 /**
  * Moves recorded invalidations from the database to Redis. A row is deleted in the same transaction that applied it, so
@@ -27,15 +26,15 @@ class InvalidationRelay {
 
     private static final int BATCH = 500;
 
-    private final AgroalDataSource database;
+    private final PendingInvalidations pending;
     private final RedisScripts scripts;
     private final CacheKeys keys;
     private final Duration timeout;
     private final AtomicLong backlog = new AtomicLong();
 
-    InvalidationRelay(AgroalDataSource database, RedisScripts scripts, CacheKeys keys, PostsConfig config,
+    InvalidationRelay(PendingInvalidations pending, RedisScripts scripts, CacheKeys keys, PostsConfig config,
             MeterRegistry registry) {
-        this.database = database;
+        this.pending = pending;
         this.scripts = scripts;
         this.keys = keys;
         this.timeout = config.cache().recoveryTimeout();
@@ -45,39 +44,28 @@ class InvalidationRelay {
     }
 
     /**
-     * Applies every recorded invalidation. With {@code waitForOthers} it also waits for the rows other replicas are
-     * relaying at that moment, so that when it returns, everything recorded before the call is in Redis.
+     * Applies every recorded invalidation that no other replica is relaying at this moment: the periodic pass.
      *
      * @throws CacheUnreachableException
      *             when Redis did not take them (they stay recorded); a database failure is thrown as it is
      */
-    void drain(boolean waitForOthers) {
-        // Plain JDBC, outside JTA: the Redis commands complete on other threads than the one holding the transaction.
-        try (Connection connection = database.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                int taken;
-                do {
-                    List<Invalidation> batch = PendingInvalidations.take(connection, BATCH, waitForOthers);
-                    apply(batch);
-                    connection.commit();
-                    taken = batch.size();
-                } while (taken == BATCH);
-                backlog.set(PendingInvalidations.count(connection));
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("the invalidation relay could not use the database", e);
-        }
+    void drainAvailable() {
+        backlog.set(pending.drainAvailable(BATCH, this::apply));
+    }
+
+    /**
+     * Applies every recorded invalidation, waiting for the rows other replicas are relaying at that moment, so that
+     * when it returns, everything recorded before the call is in Redis: what a recovery needs before the cache is read
+     * again.
+     *
+     * @throws CacheUnreachableException
+     *             as {@link #drainAvailable}
+     */
+    void drainAll() {
+        backlog.set(pending.drainAll(BATCH, this::apply));
     }
 
     private void apply(List<Invalidation> batch) {
-        if (batch.isEmpty()) {
-            return;
-        }
         List<Uni<Response>> each = batch.stream()
                 .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
                         i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once"))

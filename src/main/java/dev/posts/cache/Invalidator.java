@@ -6,6 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
+import dev.posts.persistence.Invalidation;
+import dev.posts.persistence.PendingInvalidations;
 
 /**
  * The write side of the cache: what a write owes it, recorded in the write's transaction, and applied to Redis after

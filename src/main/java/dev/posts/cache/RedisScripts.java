@@ -21,9 +21,9 @@ import io.vertx.mutiny.redis.client.Response;
  * The cache's Lua scripts, run with EVALSHA and never loaded on the request path. Redis keeps loaded scripts only in
  * the memory of one server process and neither persists nor replicates them, so they tell a replica whether the Redis
  * it talks to is one it trusts: a restarted server, one that a failover promoted, or one behind a proxy that replaced
- * its node, has none, and {@link CacheLink} wipes the key space before loading them again. Each script's text names the
- * key space, so its SHA is this database's own: another database's replicas loading theirs into the same Redis prove
- * nothing about this key space.
+ * its node, has none, and {@link CacheLink} has the key space wiped ({@link KeySpaceWipe}) before loading them again.
+ * Each script's text names the key space, so its SHA is this database's own: another database's replicas loading theirs
+ * into the same Redis prove nothing about this key space.
  */
 @ApplicationScoped
 class RedisScripts {

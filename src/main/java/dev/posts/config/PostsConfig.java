@@ -18,6 +18,14 @@ public interface PostsConfig {
     Optional<String> replicaId();
 
     /**
+     * The longest a starting replica waits for the ECS task metadata endpoint, when {@link #replicaId()} is unset: the
+     * endpoint is the ECS agent on the task's own host and answers in milliseconds, and a replica that gets no answer
+     * goes on as host name and port rather than hold its start up.
+     */
+    @WithDefault("1S")
+    Duration taskMetadataTimeout();
+
+    /**
      * Whether tokens may be verified with the development key of {@code dev-keys/}, whose private half is public. Only
      * the dev and test profiles allow it.
      */
@@ -79,6 +87,13 @@ public interface PostsConfig {
         /** The most expired idempotency keys one run deletes, so that a run stays short. */
         @WithDefault("10000")
         int purgeLimit();
+
+        /**
+         * How long {@code maintenance_runs} keeps the record of which replica ran each tick: a week, as far back as an
+         * operator reads the logs it joins with, while the table stays about ten thousand rows (at the default tick).
+         */
+        @WithDefault("7D")
+        Duration history();
     }
 
     Cache cache();

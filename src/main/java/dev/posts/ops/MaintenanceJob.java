@@ -1,7 +1,8 @@
 package dev.posts.ops;
 
+import java.util.OptionalLong;
+
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 
 import org.jboss.logging.Logger;
 
@@ -10,30 +11,31 @@ import io.quarkus.scheduler.Scheduled;
 
 import dev.posts.config.PostsConfig;
 import dev.posts.persistence.IdempotencyKeys;
+import dev.posts.persistence.MaintenanceRuns;
 
 /**
  * Periodic housekeeping that must run once per tick however many replicas there are: today, deleting idempotency keys
- * past their 24 hours. Every replica wakes once per tick; in one transaction it takes a transaction-scoped PostgreSQL
- * advisory lock (losers skip instead of queueing) and claims the tick in {@code maintenance_runs}, whose primary key
- * lets one replica claim it. The tick is numbered from the database's clock, so the replicas' clocks never matter, and
- * nothing is leased for a time: a replica that dies mid-run rolls its claim back with its work, and the next tick runs
- * normally.
+ * past their 24 hours. Every replica wakes once per tick and, in one transaction, claims the tick
+ * ({@link MaintenanceRuns}) and does the work; nothing is leased for a time: a replica that dies mid-run rolls its
+ * claim back with its work, and the next tick runs normally. The claim names the replica as {@code X-Served-By} and the
+ * logs do, so the table joins with them.
  */
 @ApplicationScoped
 public class MaintenanceJob {
 
     private static final Logger LOG = Logger.getLogger(MaintenanceJob.class);
-    /** The advisory lock's key: any number no other job of this database uses. */
-    private static final long LOCK = 0x706f737473L; // "posts"
 
-    private final EntityManager entityManager;
+    private final MaintenanceRuns runs;
     private final IdempotencyKeys idempotencyKeys;
-    private final PostsConfig config;
+    private final ReplicaIdentity replica;
+    private final PostsConfig.Maintenance config;
 
-    MaintenanceJob(EntityManager entityManager, IdempotencyKeys idempotencyKeys, PostsConfig config) {
-        this.entityManager = entityManager;
+    MaintenanceJob(MaintenanceRuns runs, IdempotencyKeys idempotencyKeys, ReplicaIdentity replica,
+            PostsConfig config) {
+        this.runs = runs;
         this.idempotencyKeys = idempotencyKeys;
-        this.config = config;
+        this.replica = replica;
+        this.config = config.maintenance();
     }
 
     @Scheduled(every = "${posts.maintenance.interval}", delayed = "${posts.maintenance.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -50,32 +52,16 @@ public class MaintenanceJob {
 
     /** Runs the job if this replica claims the current tick; returns the tick it ran, or null. */
     Long claimAndRun() {
-        boolean locked = (Boolean) entityManager.createNativeQuery("select pg_try_advisory_xact_lock(?1)")
-                .setParameter(1, LOCK).getSingleResult();
-        if (!locked) {
+        OptionalLong claimed = runs.claim(config.interval(), replica.id());
+        if (claimed.isEmpty()) {
             return null;
         }
-        long tick = ((Number) entityManager.createNativeQuery(
-                "select floor(extract(epoch from now()) / ?1)::bigint")
-                .setParameter(1, config.maintenance().interval().toMillis() / 1000.0).getSingleResult()).longValue();
-        int claimed = entityManager.createNativeQuery("insert into maintenance_runs (tick, replica) values (?1, ?2)"
-                + " on conflict do nothing")
-                .setParameter(1, tick).setParameter(2, replicaName()).executeUpdate();
-        if (claimed == 0) {
-            return null;
-        }
-        int purged = idempotencyKeys.purgeExpired(config.maintenance().purgeLimit());
-        entityManager.createNativeQuery("delete from maintenance_runs where tick < ?1").setParameter(1, tick - 10_000)
-                .executeUpdate();
+        long tick = claimed.getAsLong();
+        int purged = idempotencyKeys.purgeExpired(config.purgeLimit());
+        runs.forgetBefore(tick - config.history().dividedBy(config.interval()));
         if (purged > 0) {
             LOG.infof("maintenance tick %d: deleted %d expired idempotency keys", tick, purged);
         }
         return tick;
-    }
-
-    private String replicaName() {
-        return config.replicaId()
-                .orElseGet(
-                        () -> System.getenv().getOrDefault("HOSTNAME", "local") + ":" + ProcessHandle.current().pid());
     }
 }

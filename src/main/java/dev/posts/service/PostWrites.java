@@ -16,9 +16,9 @@ import jakarta.validation.Validator;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
-import dev.posts.cache.Invalidation;
 import dev.posts.cache.Invalidator;
 import dev.posts.persistence.IdempotencyKeys;
+import dev.posts.persistence.Invalidation;
 import dev.posts.persistence.Post;
 import dev.posts.persistence.PostRepository;
 

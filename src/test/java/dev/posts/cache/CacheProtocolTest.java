@@ -27,6 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
+import dev.posts.persistence.Invalidation;
 import dev.posts.testing.CacheState;
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.PostsTable;

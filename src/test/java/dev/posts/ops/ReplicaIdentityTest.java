@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class ReplicaIdentityTest {
         metadata.start();
         try {
             String uri = "http://127.0.0.1:" + metadata.getAddress().getPort() + "/v4/abc";
-            assertEquals("0f1e2d3c4b5a69788796a5b4c3d2e1f0", ReplicaIdentity.ecsTaskId(uri));
+            assertEquals("0f1e2d3c4b5a69788796a5b4c3d2e1f0", ReplicaIdentity.ecsTaskId(uri, Duration.ofSeconds(1)));
         } finally {
             metadata.stop(0);
         }
@@ -37,7 +38,7 @@ class ReplicaIdentityTest {
 
     @Test
     void outsideEcsThereIsNoTaskId() {
-        assertNull(ReplicaIdentity.ecsTaskId(null));
-        assertNull(ReplicaIdentity.ecsTaskId("http://127.0.0.1:9/v4/none")); // nothing listens on port 9
+        assertNull(ReplicaIdentity.ecsTaskId(null, Duration.ofSeconds(1)));
+        assertNull(ReplicaIdentity.ecsTaskId("http://127.0.0.1:9/v4/none", Duration.ofSeconds(1))); // nothing listens on port 9
     }
 }

@@ -1,4 +1,4 @@
-package dev.posts.cache;
+package dev.posts.persistence;
 
 /**
  * What a write owes the cache before it is acknowledged: that the post is at least at {@code version}, or gone. A write
@@ -9,13 +9,14 @@ package dev.posts.cache;
  */
 public record Invalidation(long id, long postId, long version, boolean gone) {
 
-    static final long UNRECORDED = -1;
+    private static final long UNRECORDED = -1;
 
     public static Invalidation unrecorded(long postId, long version) {
         return new Invalidation(UNRECORDED, postId, version, false);
     }
 
-    boolean recorded() {
+    /** Whether a row of {@code cache_invalidations} stands behind it, so that applying it once is enough. */
+    public boolean recorded() {
         return id != UNRECORDED;
     }
 }

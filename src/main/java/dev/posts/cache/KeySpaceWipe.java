@@ -1,0 +1,53 @@
+package dev.posts.cache;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+
+import dev.posts.config.PostsConfig;
+
+/**
+ * Deletes every key of this database's key space: what a Redis that lost the cache's scripts gets before they are
+ * loaded again, since whatever it holds may be older than invalidations it never saw (a restart from a snapshot, a
+ * lagging replica promoted). Keys of other key spaces on the same Redis are left alone.
+ */
+@ApplicationScoped
+class KeySpaceWipe {
+
+    /** Keys per SCAN step: enough to make a large key space quick, few enough that no step holds Redis up. */
+    private static final String BATCH = "1000";
+
+    private final ReactiveRedisDataSource redis;
+    private final CacheKeys keys;
+    private final Duration wait;
+
+    KeySpaceWipe(ReactiveRedisDataSource redis, CacheKeys keys, PostsConfig config) {
+        this.redis = redis;
+        this.keys = keys;
+        this.wait = config.cache().recoveryTimeout();
+    }
+
+    /** Deletes the key space a batch at a time (SCAN, never KEYS); returns how many keys were deleted. */
+    long run() {
+        String cursor = "0";
+        long deleted = 0;
+        do {
+            Response page = redis.execute("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", BATCH).await()
+                    .atMost(wait);
+            cursor = page.get(0).toString();
+            List<String> found = new ArrayList<>();
+            for (Response key : page.get(1)) {
+                found.add(key.toString());
+            }
+            if (!found.isEmpty()) {
+                deleted += redis.execute("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
+            }
+        } while (!cursor.equals("0"));
+        return deleted;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.posts.cache;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+import dev.posts.config.PostsConfig;
+
+/**
+ * When the cache link's heartbeat and the relay's periodic pass run: from startup to shutdown, on every replica,
+ * whether it reads through the cache or not, since the others may be reading from Redis all along. They have two
+ * threads of their own rather than Quarkus {@code @Scheduled}, which {@code MaintenanceJob} uses: its scheduler looks
+ * at its triggers once a second, and the heartbeat runs every 100 ms by default; and its blocking jobs share the worker
+ * pool with requests, so a database that holds every worker would hold the heartbeat, and with it the bypass, too. Each
+ * runs with a fixed delay, so a slow recovery or relay pass is never run twice at once.
+ */
+@ApplicationScoped
+class LinkSchedule {
+
+    private final CacheLink link;
+    private final PostsConfig.Cache config;
+    private ScheduledExecutorService timer;
+
+    LinkSchedule(CacheLink link, PostsConfig config) {
+        this.link = link;
+        this.config = config.cache();
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("cache-link-", 0).factory());
+        long beat = config.heartbeat().toMillis();
+        timer.scheduleWithFixedDelay(this::heartbeat, 0, beat, TimeUnit.MILLISECONDS);
+        // Every half of the staleness bound: a row a writer left waits at most one interval for a pass, plus the pass.
+        long relayEvery = config.maxStaleness().toMillis() / 2;
+        timer.scheduleWithFixedDelay(this::relay, relayEvery, relayEvery, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    private void heartbeat() {
+        if (timer.isShutdown()) {
+            return;
+        }
+        try {
+            link.heartbeat();
+        } catch (RuntimeException e) {
+            // What fails while the replica stops says nothing about Redis.
+            if (!timer.isShutdown()) {
+                link.lost(e);
+            }
+        }
+    }
+
+    private void relay() {
+        if (!timer.isShutdown()) {
+            link.relay();
+        }
+    }
+}
