@@ -19,6 +19,7 @@ import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.PostsTable;
 import dev.posts.testing.RawHttp;
 import dev.posts.testing.ReplicaProcess;
+import dev.posts.testing.TestTokens;
 
 /**
  * Clients that reset their connection while their read is at the database, on a replica that reads every post from
@@ -37,6 +38,7 @@ class AbandonedReadsIT {
             Map<String, String> db = database.start();
             Map<String, String> env = ReplicaProcess.environment(db,
                     System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
+            env.putAll(TestTokens.config());
             env.put("POSTS_CACHE_ENABLED", "false");
             try (ReplicaProcess replica = new ReplicaProcess("abandoned-reads", env)) {
                 long logStart = Files.exists(replica.log()) ? Files.readAllLines(replica.log()).size() : 0;
