@@ -1,0 +1,86 @@
+package dev.posts.rest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+
+/**
+ * The names of what the API description says once and operations refer to (headers, request headers and error
+ * responses, defined in this package's {@code package-info}), and a filter that adds what every operation has:
+ * {@code X-Served-By} and {@code X-Request-Id} on every response, {@code X-Request-Id} as a request header.
+ */
+@OpenApiFilter(OpenApiFilter.RunStage.BUILD)
+public class ApiDescription implements OASFilter {
+
+    static final String SERVED_BY = "X-Served-By";
+    static final String REQUEST_ID = "X-Request-Id";
+    static final String ETAG = "ETag";
+    static final String X_CACHE = "X-Cache";
+    static final String LOCATION = "Location";
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    static final String RETRY_AFTER = "Retry-After";
+    static final String WWW_AUTHENTICATE = "WWW-Authenticate";
+    static final String IF_MATCH = "If-Match";
+    static final String IF_NONE_MATCH = "If-None-Match";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    static final String BAD_REQUEST = "BadRequest";
+    static final String UNAUTHORIZED = "Unauthorized";
+    static final String FORBIDDEN = "Forbidden";
+    static final String NOT_FOUND = "NotFound";
+    static final String PRECONDITION_FAILED = "PreconditionFailed";
+    static final String TOO_LARGE = "ContentTooLarge";
+    static final String UNSUPPORTED_TYPE = "UnsupportedMediaType";
+    static final String KEY_REUSED = "IdempotencyKeyReused";
+    static final String UNAVAILABLE = "DatabaseUnavailable";
+
+    private static final List<String> EVERY_RESPONSE = List.of(SERVED_BY, REQUEST_ID);
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getComponents() != null && openAPI.getComponents().getResponses() != null) {
+            openAPI.getComponents().getResponses().values().forEach(ApiDescription::addEveryResponseHeader);
+        }
+        if (openAPI.getPaths() == null) {
+            return;
+        }
+        for (PathItem path : openAPI.getPaths().getPathItems().values()) {
+            for (Operation operation : path.getOperations().values()) {
+                addRequestId(operation);
+                APIResponses responses = operation.getResponses();
+                if (responses != null && responses.getAPIResponses() != null) {
+                    responses.getAPIResponses().values().forEach(ApiDescription::addEveryResponseHeader);
+                }
+            }
+        }
+    }
+
+    private static void addRequestId(Operation operation) {
+        List<org.eclipse.microprofile.openapi.models.parameters.Parameter> parameters = operation
+                .getParameters() == null ? new ArrayList<>() : new ArrayList<>(operation.getParameters());
+        parameters.add(OASFactory.createParameter().ref(REQUEST_ID));
+        operation.setParameters(parameters);
+    }
+
+    /** A reference to a shared response gets the headers where the shared response is defined. */
+    private static void addEveryResponseHeader(org.eclipse.microprofile.openapi.models.responses.APIResponse response) {
+        if (response.getRef() != null) {
+            return;
+        }
+        Map<String, org.eclipse.microprofile.openapi.models.headers.Header> headers = response.getHeaders();
+        for (String name : EVERY_RESPONSE) {
+            if (headers == null || !headers.containsKey(name)) {
+                response.addHeader(name, OASFactory.createHeader().ref(name));
+            }
+        }
+    }
+}
