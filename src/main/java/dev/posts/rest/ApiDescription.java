@@ -15,8 +15,10 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
 
 /**
  * The names of what the API description says once and operations refer to (headers, request headers and error
- * responses, defined in this package's {@code package-info}), and a filter that adds what every operation has:
- * {@code X-Served-By} and {@code X-Request-Id} on every response, {@code X-Request-Id} as a request header.
+ * responses, defined in this package's {@code package-info}), and a filter that applies the rows of the contract that
+ * hold for many operations at once, so that no operation can miss them: every operation of the API may answer 400 (a
+ * bad path, query, header or body) and 503 (the database away), every write 401 (no valid bearer token), and every
+ * response carries {@code X-Served-By} and {@code X-Request-Id}, which every request may send.
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ApiDescription implements OASFilter {
@@ -43,6 +45,7 @@ public class ApiDescription implements OASFilter {
     static final String KEY_REUSED = "IdempotencyKeyReused";
     static final String UNAVAILABLE = "DatabaseUnavailable";
 
+    private static final String API = "/posts";
     private static final List<String> EVERY_RESPONSE = List.of(SERVED_BY, REQUEST_ID);
 
     @Override
@@ -53,15 +56,35 @@ public class ApiDescription implements OASFilter {
         if (openAPI.getPaths() == null) {
             return;
         }
-        for (PathItem path : openAPI.getPaths().getPathItems().values()) {
-            for (Operation operation : path.getOperations().values()) {
-                addRequestId(operation);
-                APIResponses responses = operation.getResponses();
-                if (responses != null && responses.getAPIResponses() != null) {
-                    responses.getAPIResponses().values().forEach(ApiDescription::addEveryResponseHeader);
-                }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach((method, operation) -> {
+            if (path.equals(API) || path.startsWith(API + "/")) {
+                addErrors(method, operation);
             }
+            addRequestId(operation);
+            if (operation.getResponses() != null && operation.getResponses().getAPIResponses() != null) {
+                operation.getResponses().getAPIResponses().values().forEach(ApiDescription::addEveryResponseHeader);
+            }
+        }));
+    }
+
+    /** The error table's rows that hold for every operation, or every write, of the API. */
+    private static void addErrors(PathItem.HttpMethod method, Operation operation) {
+        APIResponses responses = operation.getResponses() == null
+                ? OASFactory.createAPIResponses()
+                : operation.getResponses();
+        // These replace the generic 400 and 401 derived from @Valid and the security annotations: the API's have the
+        // problem body, and its 401 WWW-Authenticate.
+        responses.addAPIResponse("400", OASFactory.createAPIResponse().ref(BAD_REQUEST));
+        responses.addAPIResponse("503", OASFactory.createAPIResponse().ref(UNAVAILABLE));
+        if (method != PathItem.HttpMethod.GET) {
+            responses.addAPIResponse("401", OASFactory.createAPIResponse().ref(UNAUTHORIZED));
         }
+        // A 403 of its own is derived for a missing role, which no operation asks for: the API's 403 is Forbidden.
+        var forbidden = responses.getAPIResponse("403");
+        if (forbidden != null && forbidden.getRef() == null) {
+            responses.removeAPIResponse("403");
+        }
+        operation.setResponses(responses);
     }
 
     private static void addRequestId(Operation operation) {
