@@ -46,6 +46,15 @@ public class ApiDescription implements OASFilter {
     static final String UNAVAILABLE = "DatabaseUnavailable";
 
     private static final String API = "/posts";
+    /**
+     * The health checks the load balancer and the platform read. Quarkus describes them only when there is no
+     * management interface, and this service has one, for its metrics.
+     */
+    private static final Map<String, String> HEALTH = Map.of(
+            "/q/health/live", "Liveness: the process can serve; the database and Redis are not part of it",
+            "/q/health/ready", "Readiness, the load balancer's check: DOWN while the replica starts or shuts down; the"
+                    + " database and Redis appear as data, never as the verdict",
+            "/q/health/started", "Startup finished, the migrations applied");
     private static final List<String> EVERY_RESPONSE = List.of(SERVED_BY, REQUEST_ID);
 
     @Override
@@ -54,8 +63,16 @@ public class ApiDescription implements OASFilter {
             openAPI.getComponents().getResponses().values().forEach(ApiDescription::addEveryResponseHeader);
         }
         if (openAPI.getPaths() == null) {
-            return;
+            openAPI.setPaths(OASFactory.createPaths());
         }
+        if (openAPI.getTags() == null || openAPI.getTags().stream().noneMatch(t -> "health".equals(t.getName()))) {
+            openAPI.addTag(OASFactory.createTag().name("health"));
+        }
+        HEALTH.forEach((path, summary) -> {
+            if (!openAPI.getPaths().hasPathItem(path)) {
+                openAPI.getPaths().addPathItem(path, OASFactory.createPathItem().GET(health(summary)));
+            }
+        });
         openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach((method, operation) -> {
             if (path.equals(API) || path.startsWith(API + "/")) {
                 addErrors(method, operation);
@@ -85,6 +102,16 @@ public class ApiDescription implements OASFilter {
             responses.removeAPIResponse("403");
         }
         operation.setResponses(responses);
+    }
+
+    private static Operation health(String summary) {
+        var report = OASFactory.createContent().addMediaType("application/json",
+                OASFactory.createMediaType().schema(OASFactory.createSchema().addType(
+                        org.eclipse.microprofile.openapi.models.media.Schema.SchemaType.OBJECT)));
+        return OASFactory.createOperation().summary(summary).addTag("health")
+                .responses(OASFactory.createAPIResponses()
+                        .addAPIResponse("200", OASFactory.createAPIResponse().description("UP").content(report))
+                        .addAPIResponse("503", OASFactory.createAPIResponse().description("DOWN").content(report)));
     }
 
     private static void addRequestId(Operation operation) {

@@ -62,6 +62,11 @@ class OpenApiTest {
     /** What a client may send: the rest is the server's, and refused. */
     static final Set<String> BODY_FIELDS = Set.of("content", "title");
 
+    /** The operations table's public rows: each health check answers 200 when UP and 503 when DOWN. */
+    static final List<String> HEALTH = List.of("/q/health/live", "/q/health/ready", "/q/health/started");
+    /** Only on the management interface, which the public listener never serves. */
+    static final List<String> NOT_PUBLIC = List.of("/q/metrics");
+
     /** Headers on every response, and the request header the first of them echoes. */
     static final Set<String> EVERY_RESPONSE = Set.of("X-Served-By", "X-Request-Id");
     static final Set<String> EVERY_REQUEST = Set.of("X-Request-Id");
@@ -155,6 +160,31 @@ class OpenApiTest {
             }
         }
         assertEquals(List.of(), missing, "rows of API.md that /q/openapi does not describe");
+    }
+
+    @Test
+    void describesTheOperationsEndpointsThatThePublicListenerServes() {
+        for (String path : HEALTH) {
+            JsonNode responses = document.path("paths").path(path).path("get").path("responses");
+            for (String status : List.of("200", "503")) {
+                JsonNode response = resolve(responses.path(status));
+                if (response.isMissingNode()) {
+                    missing.add("GET " + path + " " + status);
+                    continue;
+                }
+                for (String header : EVERY_RESPONSE) {
+                    if (resolve(response.path("headers").path(header)).isMissingNode()) {
+                        missing.add("GET " + path + " " + status + " header " + header);
+                    }
+                }
+            }
+        }
+        for (String path : NOT_PUBLIC) {
+            if (document.path("paths").has(path)) {
+                missing.add(path + " is described, but is not public");
+            }
+        }
+        assertEquals(List.of(), missing, "operations endpoints of API.md that /q/openapi does not describe");
     }
 
     @Test
