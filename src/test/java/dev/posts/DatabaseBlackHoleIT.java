@@ -64,6 +64,7 @@ class DatabaseBlackHoleIT {
                 List<ReplicaProcess> replicas = List.of(a, b);
                 long cached = create(a.uri());
                 assertEquals(200, send(get(a.uri(), "posts/" + cached)).statusCode());
+                fromTheCache(a.uri(), cached);
                 long uncached = create(a.uri());
                 for (ReplicaProcess replica : replicas) {
                     // Every pooled connection in use at once, so that the black hole catches open ones.
@@ -78,9 +79,7 @@ class DatabaseBlackHoleIT {
                 while (System.nanoTime() < end || rounds < 2) {
                     for (ReplicaProcess replica : replicas) {
                         assertReady(replica.uri());
-                        HttpResponse<String> hit = send(get(replica.uri(), "posts/" + cached));
-                        assertEquals(200, hit.statusCode(), hit.body());
-                        assertEquals("HIT", hit.headers().firstValue("X-Cache").orElse(null));
+                        fromTheCache(replica.uri(), cached);
                         List<CompletableFuture<Timed>> calls = new ArrayList<>();
                         for (int i = 0; i < PARALLEL; i++) {
                             calls.add(timed(i % 2 == 0
@@ -141,6 +140,27 @@ class DatabaseBlackHoleIT {
         assertTrue(r.headers().firstValue("Retry-After").isPresent(), "Retry-After");
         assertTrue(r.headers().firstValue("X-Served-By").isPresent(), "X-Served-By");
         assertTrue(call.millis() < BOUND.toMillis(), r.uri() + " took " + call.millis() + " ms");
+    }
+
+    /**
+     * A read of a cached post, made again until Redis answered it: one whose Redis answer outlasted the 50 ms read
+     * timeout (a slow moment of this machine) goes to the database by design, and with the database away that is a 503
+     * within the bound, never another answer.
+     */
+    private void fromTheCache(URI replica, long id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Timed read = timed(get(replica, "posts/" + id)).join();
+            HttpResponse<String> r = read.response();
+            if (r != null && r.statusCode() == 200) {
+                if ("HIT".equals(r.headers().firstValue("X-Cache").orElse(null))) {
+                    return;
+                }
+            } else {
+                assertUnavailableWithinBound(read);
+            }
+            assertTrue(System.nanoTime() < deadline, "no read of post " + id + " came from the cache within 30 s");
+        }
     }
 
     private void awaitWriteSucceeds(URI replica, Duration within) throws Exception {

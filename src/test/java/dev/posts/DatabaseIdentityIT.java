@@ -90,8 +90,8 @@ class DatabaseIdentityIT {
             for (ReplicaProcess replica : List.of(a, b)) { // each post cached at version 4, read from both
                 for (URI post : posts) {
                     read(replica.uri().resolve(post.getPath()));
-                    assertEquals("HIT", read(replica.uri().resolve(post.getPath())).headers().firstValue("X-Cache")
-                            .orElse(""));
+                    assertEquals("HIT", throughTheCache(replica.uri().resolve(post.getPath())).headers()
+                            .firstValue("X-Cache").orElse(""));
                 }
             }
             // The database goes back to a snapshot in which every post is at its first version.
@@ -115,6 +115,19 @@ class DatabaseIdentityIT {
         } finally {
             database.stop();
         }
+    }
+
+    /**
+     * The first read that Redis answered in time: one whose Redis answer outlasts the 50 ms read timeout goes to the
+     * database by design and says BYPASS, which a slow moment of this machine can cause.
+     */
+    private static HttpResponse<String> throughTheCache(URI post) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<String> read = read(post);
+        while ("BYPASS".equals(read.headers().firstValue("X-Cache").orElse("")) && System.nanoTime() < deadline) {
+            read = read(post);
+        }
+        return read;
     }
 
     private static HttpResponse<String> read(URI post) throws Exception {

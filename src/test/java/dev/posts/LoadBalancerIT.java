@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,24 +179,42 @@ class LoadBalancerIT {
         assertEquals(0, report.staleReads(), report.toString());
     }
 
+    /**
+     * Three replicas contend for each tick and the advisory lock makes the losers skip, so a tick could go unclaimed;
+     * none may. That a claimed tick runs only once needs no test: the claim is a row whose primary key is the tick.
+     */
     @Test
-    void theMaintenanceJobRunsOncePerTickOnThreeReplicas() throws Exception {
+    void everyMaintenanceTickRunsWhileThreeReplicasContend() throws Exception {
         long first = currentTick() + 1;
-        Thread.sleep(Duration.ofSeconds(22));
         long last = first + 19;
+        Set<Long> ran;
+        do {
+            Thread.sleep(200);
+            ran = ticksRun(first, last);
+        } while (ran.size() < 20 && currentTick() <= last + 5);
+        Set<Long> missing = new TreeSet<>();
+        for (long tick = first; tick <= last; tick++) {
+            if (!ran.contains(tick)) {
+                missing.add(tick);
+            }
+        }
+        System.out.printf("maintenance: %d of 20 ticks ran%n", ran.size());
+        assertEquals(Set.of(), missing, "ticks no replica ran, of " + first + " to " + last);
+    }
+
+    private static Set<Long> ticksRun(long first, long last) throws SQLException {
         try (Connection c = connect();
-                PreparedStatement s = c.prepareStatement(
-                        "select count(*), count(distinct tick), count(distinct replica) from maintenance_runs"
-                                + " where tick between ? and ?")) {
+                PreparedStatement s = c
+                        .prepareStatement("select tick from maintenance_runs where tick between ? and ?")) {
             s.setLong(1, first);
             s.setLong(2, last);
+            Set<Long> ticks = new TreeSet<>();
             try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                System.out.printf("maintenance: %d runs over 20 ticks, by %d replicas%n", rs.getLong(1),
-                        rs.getLong(3));
-                assertEquals(20, rs.getLong(1), "runs over 20 ticks");
-                assertEquals(20, rs.getLong(2), "distinct ticks");
+                while (rs.next()) {
+                    ticks.add(rs.getLong(1));
+                }
             }
+            return ticks;
         }
     }
 

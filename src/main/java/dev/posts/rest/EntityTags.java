@@ -19,7 +19,8 @@ import dev.posts.service.VersionCondition;
 final class EntityTags {
 
     private static final Pattern TAG = Pattern.compile("\\s*(W/)?\"([\\x21\\x23-\\x7E]*)\"\\s*(,|$)");
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,18}");
+    /** At most 18 digits: every such number is a long, so a client's tag can never overflow the parse. */
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
     private static final String MALFORMED = "must be * or a list of entity tags such as \"3\"";
 
     private EntityTags() {

@@ -63,8 +63,6 @@ public class PostResource {
     @GET
     @Operation(summary = "A page of posts, newest first", description = "Keyset paging: follow nextCursor until it is null.")
     @APIResponse(responseCode = "200", description = "A page", content = @Content(schema = @Schema(implementation = PostPageBody.class)))
-    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Posts per page, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
     @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "nextCursor of the previous page", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "author", in = ParameterIn.QUERY, description = "Only this author's posts", schema = @Schema(type = SchemaType.STRING))
@@ -76,13 +74,14 @@ public class PostResource {
     @GET
     @Path("{id}")
     @Operation(summary = "One post", description = "ETag is the version; If-None-Match with it answers 304.")
+    @Parameter(ref = ApiDescription.IF_NONE_MATCH)
     @APIResponse(responseCode = "200", description = "The post", headers = {
-            @Header(name = "ETag", description = "\"<version>\""),
-            @Header(name = X_CACHE, description = "HIT, MISS or BYPASS")}, content = @Content(schema = @Schema(implementation = PostView.class)))
-    @APIResponse(responseCode = "304", description = "If-None-Match names the current version")
-    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            @Header(name = ApiDescription.ETAG, ref = ApiDescription.ETAG),
+            @Header(name = X_CACHE, ref = ApiDescription.X_CACHE)}, content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match names the current version", headers = {
+            @Header(name = ApiDescription.ETAG, ref = ApiDescription.ETAG),
+            @Header(name = X_CACHE, ref = ApiDescription.X_CACHE)})
+    @APIResponse(responseCode = "404", ref = ApiDescription.NOT_FOUND)
     public Uni<Response> get(@PathParam("id") String id, @Context HttpHeaders headers, @Context UriInfo uri) {
         long postId = RequestParams.postId(id);
         return reads.get(postId).map(read -> {
@@ -102,14 +101,14 @@ public class PostResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a post", description = "The author is the token's subject. A retry with the same Idempotency-Key and body within 24 hours gets the first answer again.")
-    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = "1 to 255 printable ASCII characters", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(ref = ApiDescription.IDEMPOTENCY_KEY)
     @APIResponse(responseCode = "201", description = "Created", headers = {
-            @Header(name = "Location", description = "/posts/{id}"),
-            @Header(name = "ETag", description = "\"1\"")}, content = @Content(schema = @Schema(implementation = PostView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Body over the size limit", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Content type not supported", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            @Header(name = ApiDescription.LOCATION, ref = ApiDescription.LOCATION),
+            @Header(name = ApiDescription.ETAG, ref = ApiDescription.ETAG),
+            @Header(name = IDEMPOTENT_REPLAYED, ref = ApiDescription.IDEMPOTENT_REPLAYED)}, content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "413", ref = ApiDescription.TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDescription.UNSUPPORTED_TYPE)
+    @APIResponse(responseCode = "422", ref = ApiDescription.KEY_REUSED)
     @Authenticated
     public Response create(@Valid @NotNull(message = "is required") PostInput body,
             @Context HttpHeaders headers, @Context SecurityContext security) {
@@ -131,14 +130,13 @@ public class PostResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a post's title and content", description = "Only its author may; If-Match is optional.")
-    @APIResponse(responseCode = "200", description = "Replaced", content = @Content(schema = @Schema(implementation = PostView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "The caller is not the author of the post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not name the current version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Body over the size limit", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Content type not supported", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Parameter(ref = ApiDescription.IF_MATCH)
+    @APIResponse(responseCode = "200", description = "Replaced", headers = @Header(name = ApiDescription.ETAG, ref = ApiDescription.ETAG), content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "403", ref = ApiDescription.FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = ApiDescription.NOT_FOUND)
+    @APIResponse(responseCode = "412", ref = ApiDescription.PRECONDITION_FAILED)
+    @APIResponse(responseCode = "413", ref = ApiDescription.TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDescription.UNSUPPORTED_TYPE)
     @Authenticated
     public Response replace(@PathParam("id") String id, @Context HttpHeaders headers,
             @Valid @NotNull(message = "is required") PostInput body, @Context SecurityContext security) {
@@ -149,9 +147,17 @@ public class PostResource {
     @PATCH
     @Path("{id}")
     @Consumes({MERGE_PATCH_JSON, MediaType.APPLICATION_JSON})
+    @Operation(summary = "Change a post's title and/or content", description = "A JSON merge patch; only its author may; If-Match is optional.")
+    @Parameter(ref = ApiDescription.IF_MATCH)
+    @APIResponse(responseCode = "200", description = "Changed", headers = @Header(name = ApiDescription.ETAG, ref = ApiDescription.ETAG), content = @Content(schema = @Schema(implementation = PostView.class)))
+    @APIResponse(responseCode = "403", ref = ApiDescription.FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = ApiDescription.NOT_FOUND)
+    @APIResponse(responseCode = "412", ref = ApiDescription.PRECONDITION_FAILED)
+    @APIResponse(responseCode = "413", ref = ApiDescription.TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDescription.UNSUPPORTED_TYPE)
     @Authenticated
     public Response patch(@PathParam("id") String id, @Context HttpHeaders headers,
-            @Schema(type = SchemaType.OBJECT) JsonNode body,
+            @Schema(implementation = PostPatchBody.class) JsonNode body,
             @Context SecurityContext security) {
         long postId = RequestParams.postId(id);
         return ok(posts.patch(postId, MergePatches.read(body), EntityTags.write(headers), Callers.author(security)));
@@ -160,12 +166,11 @@ public class PostResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Delete a post", description = "Only its author may; If-Match is optional.")
+    @Parameter(ref = ApiDescription.IF_MATCH)
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "400", description = "Invalid path, query, header or body; errors lists each field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "The caller is not the author of the post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such post", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not name the current version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Database unreachable; retry after Retry-After seconds", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", ref = ApiDescription.FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = ApiDescription.NOT_FOUND)
+    @APIResponse(responseCode = "412", ref = ApiDescription.PRECONDITION_FAILED)
     @Authenticated
     public Response delete(@PathParam("id") String id, @Context HttpHeaders headers,
             @Context SecurityContext security) {

@@ -1,5 +1,6 @@
 package dev.posts.deploy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -38,25 +39,43 @@ class TaskSettingsTest {
 
     @Test
     void everyVariableTheTaskSetsIsReadByTheService() throws Exception {
-        JsonNode container = new ObjectMapper().readTree(Path.of("deploy/ecs-task-definition.json").toFile())
-                .path("containerDefinitions").get(0);
-        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
-        List<String> names = new ArrayList<>();
-        container.path("environment").forEach(e -> names.add(e.path("name").asText()));
-        container.path("secrets").forEach(e -> names.add(e.path("name").asText()));
+        List<String> names = taskVariables();
         assertTrue(names.size() >= 8, "the task sets " + names);
-        for (String name : names) {
-            boolean expanded = properties.contains("${" + name + "}") || properties.contains("${" + name + ":");
-            assertTrue(JVM.contains(name) || expanded || settings().contains(name),
-                    name + " is not a setting the service reads");
-        }
+        assertEquals(List.of(), unread(names), "variables the task sets that the service does not read");
     }
 
     @Test
-    void aMisspelledSettingWouldBeCaught() {
-        assertTrue(settings().contains("POSTS_CACHE_INVALIDATION_TIMEOUT"));
-        assertTrue(settings().contains("QUARKUS_HTTP_PORT"));
-        assertTrue(!settings().contains("POSTS_CACHE_INVALIDATION_TIMOUT"));
+    void aMisspelledSettingWouldBeCaught() throws Exception {
+        List<String> spelled = List.of("DB_URL", "JAVA_TOOL_OPTIONS", "POSTS_CACHE_INVALIDATION_TIMEOUT",
+                "QUARKUS_HTTP_PORT");
+        assertEquals(List.of(), unread(spelled), "each way a name is read: expanded, the JVM's, a setting");
+        List<String> misspelled = List.of("DB_URLS", "JAVA_TOOL_OPTION", "POSTS_CACHE_INVALIDATION_TIMOUT",
+                "QUARKUS_HTTP_PROT");
+        assertEquals(misspelled, unread(misspelled));
+    }
+
+    /** The names the task's container gets, as plain values and as secrets. */
+    private static List<String> taskVariables() throws Exception {
+        JsonNode container = new ObjectMapper().readTree(Path.of("deploy/ecs-task-definition.json").toFile())
+                .path("containerDefinitions").get(0);
+        List<String> names = new ArrayList<>();
+        container.path("environment").forEach(e -> names.add(e.path("name").asText()));
+        container.path("secrets").forEach(e -> names.add(e.path("name").asText()));
+        return names;
+    }
+
+    /** The names that neither application.properties expands, nor the configuration knows, nor the JVM reads. */
+    private static List<String> unread(List<String> names) throws Exception {
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        Set<String> settings = settings();
+        List<String> unread = new ArrayList<>();
+        for (String name : names) {
+            boolean expanded = properties.contains("${" + name + "}") || properties.contains("${" + name + ":");
+            if (!JVM.contains(name) && !expanded && !settings.contains(name)) {
+                unread.add(name);
+            }
+        }
+        return unread;
     }
 
     /** Every setting the running configuration knows, in the form of the environment variable that sets it. */

@@ -180,6 +180,8 @@ class BadInputTest {
                 Map.of("If-Match", "\"2\""), 412, null));
         all.add(new Case("weak If-Match on DELETE", "DELETE", "/posts/" + EXISTING, null, null,
                 Map.of("If-Match", "W/\"1\""), 412, null));
+        all.add(new Case("If-Match beyond any version", "PUT", "/posts/" + EXISTING, "application/json", VALID,
+                Map.of("If-Match", "\"9999999999999999999\""), 412, null));
         // Wrong content types
         for (String type : List.of("text/plain", "application/xml", "application/x-www-form-urlencoded")) {
             all.add(new Case("POST as " + type, "POST", "/posts", type, VALID, Map.of(), 415, null));

@@ -13,8 +13,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 
 import dev.posts.testing.CacheState;
+import dev.posts.testing.CachedReads;
 import dev.posts.testing.LocalRedis;
 import dev.posts.testing.ProxiedPostgresDatabase;
 import dev.posts.testing.TcpProxy;
@@ -33,15 +35,15 @@ class DatabaseOutageTest {
     void servesWhatTheCacheHoldsAnswersFast503sForTheRestStaysReadyAndHeals() throws Exception {
         CacheState.awaitInUse(Duration.ofSeconds(5));
         long cached = PostResourceTest.create("Cached", "content");
-        given().get("/posts/" + cached).then().statusCode(200).header("X-Cache", "MISS");
+        CachedReads.get("/posts/" + cached).statusCode(200).header("X-Cache", "MISS");
+        CachedReads.get("/posts/" + cached).statusCode(200).header("X-Cache", "HIT");
         long id = PostResourceTest.create("Survivor", "content");
         long before = countPosts();
         TcpProxy database = ProxiedPostgresDatabase.proxy();
         database.cut();
         try {
             for (int i = 0; i < 3; i++) {
-                given().get("/posts/" + cached).then().statusCode(200).header("X-Cache", "HIT")
-                        .body("title", equalTo("Cached"));
+                servedFromTheCache(cached).body("title", equalTo("Cached"));
                 assertUnavailable(given().get("/posts/" + id));
                 assertUnavailable(given().get("/posts"));
                 assertUnavailable(given().contentType(ContentType.JSON)
@@ -63,6 +65,21 @@ class DatabaseOutageTest {
         assertEquals(200, status, "the service did not heal within 10 s of the database's return");
         given().get("/posts/" + id).then().body("title", equalTo("Survivor"));
         assertEquals(before, countPosts(), "a write refused with 503 left a row behind");
+    }
+
+    /**
+     * A read of a cached post while the database is away. One whose Redis answer outlasted the read timeout (a slow
+     * moment of this machine) went to the database by design and met the outage: that is a 503, never another answer,
+     * and the read is made again.
+     */
+    private static ValidatableResponse servedFromTheCache(long id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Response read;
+        while ((read = given().get("/posts/" + id)).statusCode() != 200) {
+            assertUnavailable(read);
+            assertTrue(System.nanoTime() < deadline, "no read of the cached post came from the cache within 10 s");
+        }
+        return read.then().header("X-Cache", "HIT");
     }
 
     /**
