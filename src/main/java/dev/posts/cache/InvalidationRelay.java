@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -21,6 +22,7 @@ import dev.posts.persistence.PendingInvalidations;
  * a replica that dies midway leaves its rows for the next one; applying a row twice changes nothing, because the
  * version an entry holds never goes down and the first page is dropped only the first time (invalidate.lua).
  */
+@Startup // its backlog gauge is in /q/metrics from the start, not from the first relay pass on
 @ApplicationScoped
 class InvalidationRelay {
 
