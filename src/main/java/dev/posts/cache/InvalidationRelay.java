@@ -40,7 +40,7 @@ class InvalidationRelay {
         this.scripts = scripts;
         this.keys = keys;
         this.timeout = config.cache().recoveryTimeout();
-        Gauge.builder("posts.cache.invalidations.pending", backlog, AtomicLong::get)
+        Gauge.builder("posts.cache.invalidations.pending", backlog, AtomicLong::get).strongReference(true)
                 .description("Invalidations recorded in the database and not yet applied to Redis")
                 .register(registry);
     }
