@@ -6,6 +6,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 # JDK 25 is what the build targets; keep a JAVA_HOME that already is 25, else take the one under /usr/lib/jvm.
 select_jdk() {
   if [[ -n "${JAVA_HOME:-}" ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
+    export PATH="$JAVA_HOME/bin:$PATH" # the scripts and tests that start the jar run `java` from the PATH
     return
   fi
   local candidate

@@ -25,7 +25,8 @@ import dev.posts.testing.Wrk;
 /**
  * Clients that reset their connection while their read is at the database, on a replica that reads every post from
  * PostgreSQL (cache off): the worker's query must not share anything the end of the HTTP request closes, so no read
- * fails behind the client's back (Hibernate would log the closed statement at WARN) and no ERROR line is written.
+ * fails behind the client's back (Hibernate would log "This statement has been closed." at WARN) and no ERROR line is
+ * written. The load may exhaust the pool now and then: those reads end as 503s within the bound, which is not this.
  */
 class AbandonedReadsIT {
 
@@ -83,7 +84,7 @@ class AbandonedReadsIT {
                 replica.close();
                 List<String> errors = Files.readAllLines(replica.log()).stream().skip(logStart)
                         .filter(l -> l.contains("\"level\":\"ERROR\"") || l.contains("\"exception\":")
-                                || l.contains("\"level\":\"WARN\"") && l.contains("\"loggerName\":\"org.hibernate"))
+                                || l.contains("\"loggerName\":\"org.hibernate") && l.contains("has been closed"))
                         .toList();
                 assertTrue(errors.isEmpty(), errors.size() + " ERROR lines or failed statements, the first: "
                         + (errors.isEmpty() ? "" : errors.getFirst()));
