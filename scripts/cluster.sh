@@ -68,7 +68,11 @@ EOF
 }
 
 start_lb() {
-  if [[ -f $STATE/haproxy.pid ]] && kill -0 "$(cat "$STATE/haproxy.pid")" 2>/dev/null; then return; fi
+  if [[ -f $STATE/haproxy.pid ]] && kill -0 "$(cat "$STATE/haproxy.pid")" 2>/dev/null; then
+    # One left by a run that never stopped its cluster serves this state only if it listens where asked.
+    grep -qF "bind 127.0.0.1:$LB_PORT" "$STATE/haproxy.cfg" && return
+    kill "$(cat "$STATE/haproxy.pid")" && rm -f "$STATE/haproxy.pid"
+  fi
   write_haproxy_config
   haproxy -D -f "$STATE/haproxy.cfg"
   wait_for HAProxy lb_answers
