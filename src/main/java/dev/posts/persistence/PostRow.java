@@ -8,10 +8,4 @@ import java.time.Instant;
  */
 public record PostRow(long id, String title, String content, String author, Instant createdAt, Instant updatedAt,
         long version) {
-
-    /** The same columns, from a row a write holds. */
-    public static PostRow of(Post post) {
-        return new PostRow(post.id, post.title, post.content, post.author, post.createdAt, post.updatedAt,
-                post.version);
-    }
 }
