@@ -50,14 +50,46 @@ class CacheKeys {
     }
 
     /**
-     * What invalidate.lua takes for a recorded invalidation: the post's entry and lease, the first page's, and the mark
-     * that this invalidation was applied.
+     * What invalidate.lua takes for a recorded invalidation: the post's entry and lease, the first page's, the mark
+     * that this invalidation was applied, the near-cache members and the mark of a recent wipe.
      */
     List<String> invalidation(Invalidation invalidation) {
         List<String> keys = new ArrayList<>(of(invalidation.postId()));
         keys.addAll(firstPage());
         keys.add(prefix + "applied:" + invalidation.id());
+        keys.add(nearMembers());
+        keys.add(nearWiped());
         return keys;
+    }
+
+    /** The prefix of the near cache's keys and channels: its members' leases and channels, and writers' channels. */
+    String near() {
+        return prefix + "near:";
+    }
+
+    /** The near-cache members: member id, then how many invalidations were sent to it. */
+    String nearMembers() {
+        return near() + "members";
+    }
+
+    /** The lease key of a near-cache member; invalidate.lua and lease.lua spell it the same way. */
+    String nearLease(String member) {
+        return near() + "lease:" + member;
+    }
+
+    /** The channel a near-cache member hears invalidations on; invalidate.lua spells it the same way. */
+    String nearChannel(String member) {
+        return near() + "ch:" + member;
+    }
+
+    /** The channel a writer hears the members' answers on. */
+    String nearAnswers(String node) {
+        return near() + "answers:" + node;
+    }
+
+    /** The mark that the key space was wiped less than a near-cache lease ago. */
+    String nearWiped() {
+        return near() + "wiped";
     }
 
     String pattern() {

@@ -26,11 +26,13 @@ class CacheLink {
     private final RedisScripts scripts;
     private final InvalidationRelay relay;
     private final KeySpaceWipe wipe;
+    private final NearCache near;
     private final Duration wait;
     private final LinkState state = new LinkState();
 
-    CacheLink(RedisScripts scripts, InvalidationRelay relay, KeySpaceWipe wipe, PostsConfig config) {
+    CacheLink(RedisScripts scripts, InvalidationRelay relay, KeySpaceWipe wipe, NearCache near, PostsConfig config) {
         this.scripts = scripts;
+        this.near = near;
         this.relay = relay;
         this.wipe = wipe;
         this.wait = config.cache().recoveryTimeout();
@@ -40,8 +42,12 @@ class CacheLink {
         return state.usable();
     }
 
-    /** Redis failed in a way that says it is gone, or lost something owed to it: bypass it at once. */
+    /**
+     * Redis failed in a way that says it is gone, or lost something owed to it: bypass it at once, and stop serving
+     * from this replica's memory until its lease is renewed.
+     */
     void lost(Throwable cause) {
+        near.drop(); // whatever it holds may have missed what Redis could not take
         if (state.lose()) {
             LOG.warnf("cache bypassed: Redis failed (%s)", cause.toString());
         }
@@ -69,7 +75,7 @@ class CacheLink {
         if (!state.usable()) {
             recover();
         } else if (!scripts.trusted(wait)) {
-            lost(new IllegalStateException("Redis holds none of the cache's scripts: it is not the Redis trusted"));
+            lost(new IllegalStateException("Redis lacks the cache's scripts: it is not the Redis trusted"));
         }
     }
 
@@ -90,7 +96,7 @@ class CacheLink {
 
     private void recover() {
         long ticket = state.ticket();
-        if (!scripts.trusted(wait)) {
+        if (!scripts.wiped(wait)) {
             long deleted = wipe.run();
             scripts.loadAll(wait);
             LOG.infof("cache scripts were missing (Redis restarted, failed over or was reset): deleted %d cache keys",

@@ -70,7 +70,8 @@ class InvalidationRelay {
     private void apply(List<Invalidation> batch) {
         List<Uni<Response>> each = batch.stream()
                 .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
-                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once"))
+                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once", "late",
+                        "", "", keys.near(), Long.toString(i.postId())))
                 .toList();
         try {
             Uni.join().all(each).andFailFast().await().atMost(timeout);

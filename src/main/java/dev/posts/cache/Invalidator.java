@@ -1,8 +1,11 @@
 package dev.posts.cache;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
@@ -20,11 +23,13 @@ public class Invalidator {
     private final CacheKeys keys;
     private final CacheLink link;
     private final PendingInvalidations pending;
+    private final NearMember member;
     private final Duration timeout;
 
     Invalidator(RedisScripts scripts, CacheKeys keys, CacheLink link, PendingInvalidations pending,
-            PostsConfig config) {
+            NearMember member, PostsConfig config) {
         this.scripts = scripts;
+        this.member = member;
         this.keys = keys;
         this.link = link;
         this.pending = pending;
@@ -47,16 +52,30 @@ public class Invalidator {
      * acknowledgement keeps them from serving the old version; a bypass that a slow moment caused must not turn every
      * write of that moment into a stale window elsewhere. A Redis that refuses connections fails it at once; one that
      * lost the scripts still takes it (as text), and this replica bypasses the cache until it has wiped that Redis.
+     * <p>
+     * Then it waits until no replica can serve the replaced version from its near cache: every member that Redis told
+     * has answered, or its lease has run out ({@link NearMember#await}). A write whose invalidation did not reach Redis
+     * waits for leases granted before it to run out ({@link NearMember#unreachable}).
      */
     public void invalidate(Invalidation owed) {
+        NearMember.Awaited waiting = member.expect();
+        AtomicBoolean missing = new AtomicBoolean();
+        long sentAt = System.nanoTime();
+        Response reply;
         try {
-            scripts.startAnywhere(Script.INVALIDATE, keys.invalidation(owed),
-                    () -> link.lost(new IllegalStateException("Redis holds none of the cache's scripts")),
-                    owed.gone() ? "g" : Long.toString(owed.version()), keys.ttl(), keys.appliedTtl(),
-                    owed.recorded() ? "once" : "always")
+            reply = scripts.startAnywhere(Script.INVALIDATE, keys.invalidation(owed), () -> {
+                missing.set(true);
+                link.lost(new IllegalStateException("Redis holds none of the cache's scripts"));
+            }, owed.gone() ? "g" : Long.toString(owed.version()), keys.ttl(), keys.appliedTtl(),
+                    owed.recorded() ? "once" : "always", "wait", member.answers(), waiting.token(), keys.near(),
+                    Long.toString(owed.postId()))
                     .await().atMost(timeout);
         } catch (RuntimeException e) {
             link.lost(e);
+            member.unreachable(waiting, sentAt);
+            return;
         }
+        member.heard();
+        member.await(waiting, reply, missing.get());
     }
 }

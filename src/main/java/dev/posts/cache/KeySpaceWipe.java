@@ -25,14 +25,20 @@ class KeySpaceWipe {
     private final ReactiveRedisDataSource redis;
     private final CacheKeys keys;
     private final Duration wait;
+    private final String nearLease;
 
     KeySpaceWipe(ReactiveRedisDataSource redis, CacheKeys keys, PostsConfig config) {
         this.redis = redis;
         this.keys = keys;
         this.wait = config.cache().recoveryTimeout();
+        this.nearLease = Long.toString(config.cache().near().lease().toMillis());
     }
 
-    /** Deletes the key space a batch at a time (SCAN, never KEYS); returns how many keys were deleted. */
+    /**
+     * Deletes the key space a batch at a time (SCAN, never KEYS); returns how many keys were deleted. The near cache's
+     * members go with it, and a replica may still serve from memory under a lease an earlier Redis granted: the wipe
+     * leaves a mark that lasts one lease, and every write waits for the mark to run out (invalidate.lua).
+     */
     long run() {
         String cursor = "0";
         long deleted = 0;
@@ -48,6 +54,7 @@ class KeySpaceWipe {
                 deleted += redis.execute("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
             }
         } while (!cursor.equals("0"));
+        redis.execute("SET", keys.nearWiped(), "1", "PX", nearLease).await().atMost(wait);
         return deleted;
     }
 }

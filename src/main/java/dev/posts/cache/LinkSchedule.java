@@ -24,11 +24,13 @@ import dev.posts.config.PostsConfig;
 class LinkSchedule {
 
     private final CacheLink link;
+    private final NearMember member;
     private final PostsConfig.Cache config;
     private ScheduledExecutorService timer;
 
-    LinkSchedule(CacheLink link, PostsConfig config) {
+    LinkSchedule(CacheLink link, NearMember member, PostsConfig config) {
         this.link = link;
+        this.member = member;
         this.config = config.cache();
     }
 
@@ -53,12 +55,14 @@ class LinkSchedule {
         }
         try {
             link.heartbeat();
+            member.heard();
         } catch (RuntimeException e) {
             // What fails while the replica stops says nothing about Redis.
             if (!timer.isShutdown()) {
                 link.lost(e);
             }
         }
+        member.heartbeat(link.usable());
     }
 
     private void relay() {

@@ -37,6 +37,7 @@ public class PostCache {
     private final RedisScripts scripts;
     private final CacheKeys keys;
     private final CacheLink link;
+    private final NearCache near;
     private final boolean enabled;
     private final String leaseTtl;
     private final long leaseWaitNanos;
@@ -45,10 +46,12 @@ public class PostCache {
     private final CacheMeters pages;
     private final Counter leaseWaitsExpired;
 
-    PostCache(RedisScripts scripts, CacheKeys keys, CacheLink link, PostsConfig config, MeterRegistry registry) {
+    PostCache(RedisScripts scripts, CacheKeys keys, CacheLink link, NearCache near, PostsConfig config,
+            MeterRegistry registry) {
         this.scripts = scripts;
         this.keys = keys;
         this.link = link;
+        this.near = near;
         this.enabled = config.cache().enabled();
         this.leaseTtl = Long.toString(config.cache().leaseTtl().toMillis());
         this.leaseWaitNanos = config.cache().leaseWait().toNanos();
@@ -65,7 +68,7 @@ public class PostCache {
      * for that reader's fill, up to the lease wait, then reads the database itself without filling.
      */
     public Uni<Lookup> read(long postId, LongFunction<CachedPost> database) {
-        return read(keys.of(postId), posts, () -> database.apply(postId));
+        return read(postId, keys.of(postId), posts, () -> database.apply(postId));
     }
 
     /**
@@ -73,14 +76,34 @@ public class PostCache {
      * renders it from the database. Every write drops it (invalidate.lua), so its fill needs only the lease.
      */
     public Uni<String> readFirstPage(Supplier<String> database) {
-        return read(keys.firstPage(), pages, () -> new CachedPost(0, database.get())).map(l -> l.post().json());
+        return read(NearCache.FIRST_PAGE, keys.firstPage(), pages, () -> new CachedPost(0, database.get()))
+                .map(l -> l.post().json());
     }
 
-    private Uni<Lookup> read(List<String> entry, CacheMeters meters, Supplier<CachedPost> database) {
+    /**
+     * This replica's memory first, while it holds its near-cache lease; then Redis, whose answer (or the database's, on
+     * a miss) the memory keeps unless an invalidation came in between. A post the database does not have is not kept,
+     * in memory as in Redis: its id may yet be created.
+     */
+    private Uni<Lookup> read(long nearKey, List<String> entry, CacheMeters meters, Supplier<CachedPost> database) {
         if (!enabled || !link.usable()) {
             return load(Outcome.BYPASS, meters, database);
         }
-        return attempt(entry, meters, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
+        NearCache.Found found = near.get(nearKey);
+        if (found != null) {
+            meters.hits().increment();
+            return Uni.createFrom().item(new Lookup(Outcome.HIT, found.post()));
+        }
+        long stamp = near.stamp();
+        Uni<Lookup> read = attempt(entry, meters, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
+        if (stamp < 0) {
+            return read;
+        }
+        return read.invoke(lookup -> {
+            if (lookup.outcome() == Outcome.HIT || lookup.outcome() == Outcome.MISS && lookup.post() != null) {
+                near.put(nearKey, lookup.post(), stamp);
+            }
+        });
     }
 
     /** Unique enough to tell two readers' leases apart; unpredictability is not needed. */
@@ -136,6 +159,11 @@ public class PostCache {
     /** Whether reads go through Redis now; false while it is bypassed (disabled, failing, or not yet in step). */
     public boolean inUse() {
         return enabled && link.usable();
+    }
+
+    /** Whether reads may be served from this replica's memory now: it holds its near-cache lease. */
+    public boolean nearInUse() {
+        return inUse() && near.serving();
     }
 
     /**

@@ -29,7 +29,7 @@ import io.vertx.mutiny.redis.client.Response;
 class RedisScripts {
 
     enum Script {
-        READ("read.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua");
+        READ("read.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua"), LEASE("lease.lua");
 
         private final String file;
 
@@ -71,15 +71,33 @@ class RedisScripts {
         });
     }
 
-    /** Whether this Redis holds the read script, which only a wipe of the key space puts there ({@link #loadAll}). */
+    /**
+     * Whether this Redis holds the read script, which only a wipe of the key space puts there ({@link #loadAll}), and
+     * every other script of this release's: a Redis that another release recovered holds the read script (its text is
+     * the same) but may lack the others, and gets them from the recovery without a wipe.
+     */
     boolean trusted(Duration wait) {
+        String[] exists = new String[shas.length + 1];
+        exists[0] = "EXISTS";
+        System.arraycopy(shas, 0, exists, 1, shas.length);
+        Response exist = redis.execute("SCRIPT", exists).await().atMost(wait);
+        for (Response one : exist) {
+            if (one.toInteger() != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether this Redis holds the read script: what says its key space was wiped since it got its data. */
+    boolean wiped(Duration wait) {
         return redis.execute("SCRIPT", "EXISTS", shas[Script.READ.ordinal()]).await().atMost(wait).get(0)
                 .toInteger() == 1;
     }
 
     /** Loads every script, the read script last: its presence says the others are there too. */
     void loadAll(Duration wait) {
-        for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.READ)) {
+        for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.LEASE, Script.READ)) {
             redis.execute("SCRIPT", "LOAD", sources[script.ordinal()]).await().atMost(wait);
         }
     }

@@ -3,6 +3,7 @@ package dev.posts.config;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -161,5 +162,40 @@ public interface PostsConfig {
          */
         @WithDefault("1S")
         Duration maxStaleness();
+
+        Near near();
+
+        /**
+         * Each replica's own memory in front of Redis, served only under a lease that every write waits for; see the
+         * README's design note, rule 12.
+         */
+        interface Near {
+            /**
+             * Off: this replica serves nothing from memory and holds no lease. Its writes still tell the replicas that
+             * hold one and wait for them, so a fleet that mixes on and off stays consistent.
+             */
+            @WithDefault("true")
+            boolean enabled();
+
+            /**
+             * How long a lease lasts in Redis once granted: the longest a write waits for a replica that does not
+             * answer. The replica itself serves from memory for only {@link #leaseMargin()} of it, measured on its own
+             * clock from before it asked, and renews it on every heartbeat.
+             */
+            @WithDefault("1S")
+            Duration lease();
+
+            /** The part of the lease a replica uses, leaving the rest for its clock to run slower than Redis's. */
+            @WithDefault("0.8")
+            double leaseMargin();
+
+            /** The most entries held in memory. */
+            @WithDefault("10000")
+            int maxEntries();
+
+            /** The most bytes of entry bodies held in memory. */
+            @WithDefault("16M")
+            MemorySize maxBytes();
+        }
     }
 }

@@ -38,6 +38,7 @@ class ReplicaReadiness implements HealthCheck {
         probe.reportDatabase(report);
         probe.reportRedis(report);
         report.withData("cache", cache.inUse() ? "IN_USE" : "BYPASSED");
+        report.withData("nearCache", cache.nearInUse() ? "IN_USE" : "NOT_IN_USE");
         return report.build();
     }
 }
