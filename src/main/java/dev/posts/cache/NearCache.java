@@ -184,9 +184,19 @@ public class NearCache {
         clear();
     }
 
-    /** Entries held now, for the readiness report and tests. */
+    /** Entries held now (an estimate until {@link #cleanUp}). */
     long size() {
         return entries.estimatedSize();
+    }
+
+    /** The weight held now: the bytes of the bodies, each counted as at least its share of the entry bound. */
+    long weight() {
+        return entries.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
+
+    /** Runs the evictions that are due now rather than with the next reads. */
+    void cleanUp() {
+        entries.cleanUp();
     }
 
     private void clear() {

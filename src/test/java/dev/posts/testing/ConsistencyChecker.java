@@ -33,33 +33,101 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class ConsistencyChecker {
 
-    /** What a run saw: every stale read and every failed request is counted, and the first few are described. */
-    public record Report(long writes, long reads, long staleReads, long failures, List<String> examples) {
+    /**
+     * What a run saw: every stale read and every failed request is counted, and the first few are described; and how
+     * long the acknowledged writes took, from sending to the whole response.
+     */
+    public record Report(long writes, long reads, long staleReads, long failures, List<String> examples,
+            Latency writeLatency) {
 
         @Override
         public String toString() {
-            return "%d writes, %d reads, %d stale reads, %d failed requests%s".formatted(writes, reads, staleReads,
-                    failures, examples.isEmpty() ? "" : "; first: " + examples);
+            return "%d writes (%s), %d reads, %d stale reads, %d failed requests%s".formatted(writes, writeLatency,
+                    reads, staleReads, failures, examples.isEmpty() ? "" : "; first: " + examples);
+        }
+    }
+
+    /** Percentiles of write latency, in milliseconds. */
+    public record Latency(double p50, double p99, double max) {
+
+        static Latency of(List<Long> nanos) {
+            if (nanos.isEmpty()) {
+                return new Latency(0, 0, 0);
+            }
+            List<Long> sorted = nanos.stream().sorted().toList();
+            return new Latency(millis(sorted, 0.50), millis(sorted, 0.99), sorted.getLast() / 1e6);
+        }
+
+        private static double millis(List<Long> sorted, double quantile) {
+            return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(quantile * sorted.size()))) / 1e6;
+        }
+
+        @Override
+        public String toString() {
+            return "p50 %.1f ms, p99 %.1f ms, max %.1f ms".formatted(p50, p99, max);
         }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<URI> targets;
+    private final List<URI> writers;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Map<Long, AtomicLong> acknowledged = new ConcurrentHashMap<>();
-    private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong reads = new AtomicLong();
-    private final AtomicLong stale = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    private final List<String> examples = Collections.synchronizedList(new ArrayList<>());
-    private final List<Long> ids = new ArrayList<>();
+    private final HttpClient http;
+    private final Map<Long, AtomicLong> acknowledged;
+    private final AtomicLong writes;
+    private final AtomicLong reads;
+    private final AtomicLong stale;
+    private final AtomicLong failures;
+    private final List<String> examples;
+    private final List<Long> writeNanos;
+    private final List<Long> ids;
 
     /** {@code token} is the bearer token every request carries; the writes need it, reads do not mind it. */
     public ConsistencyChecker(List<URI> targets, String token) {
         this.targets = List.copyOf(targets);
+        this.writers = this.targets;
         this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        this.acknowledged = new ConcurrentHashMap<>();
+        this.writes = new AtomicLong();
+        this.reads = new AtomicLong();
+        this.stale = new AtomicLong();
+        this.failures = new AtomicLong();
+        this.examples = Collections.synchronizedList(new ArrayList<>());
+        this.writeNanos = Collections.synchronizedList(new ArrayList<>());
+        this.ids = new ArrayList<>();
+    }
+
+    private ConsistencyChecker(ConsistencyChecker run, List<URI> targets, List<URI> writers) {
+        this.targets = List.copyOf(targets);
+        this.writers = List.copyOf(writers);
+        this.token = run.token;
+        this.http = run.http;
+        this.acknowledged = run.acknowledged;
+        this.writes = run.writes;
+        this.reads = run.reads;
+        this.stale = run.stale;
+        this.failures = run.failures;
+        this.examples = run.examples;
+        this.writeNanos = run.writeNanos;
+        this.ids = run.ids;
+    }
+
+    /**
+     * The same run through other targets: what it acknowledged holds there too, and what it sees is counted in the same
+     * report. For a phase that leaves out a replica that cannot answer (one that is paused, say).
+     */
+    public ConsistencyChecker through(List<URI> others) {
+        return new ConsistencyChecker(this, others, others);
+    }
+
+    /**
+     * The same run, with writes sent only to {@code writers} (each write is still read back at once through another
+     * target) and reads through every target.
+     */
+    public ConsistencyChecker writingThrough(List<URI> writers) {
+        return new ConsistencyChecker(this, targets, writers);
     }
 
     /**
@@ -89,9 +157,11 @@ public final class ConsistencyChecker {
 
     /**
      * One phase of {@code writers} writer threads of {@code writesEach} write-then-read rounds each, with
-     * {@code readers} reader threads alongside; nothing is in flight when it returns.
+     * {@code readers} reader threads alongside; nothing is in flight when it returns. Returns how long its acknowledged
+     * writes took.
      */
-    public void write(int writers, int writesEach, int readers) throws Exception {
+    public Latency write(int writers, int writesEach, int readers) throws Exception {
+        int before = writeNanos.size();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> writing = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
@@ -114,6 +184,9 @@ public final class ConsistencyChecker {
             for (Future<?> reader : reading) {
                 reader.get();
             }
+        }
+        synchronized (writeNanos) {
+            return Latency.of(List.copyOf(writeNanos.subList(before, writeNanos.size())));
         }
     }
 
@@ -155,7 +228,8 @@ public final class ConsistencyChecker {
     }
 
     public Report report() {
-        return new Report(writes.get(), reads.get(), stale.get(), failures.get(), List.copyOf(examples));
+        return new Report(writes.get(), reads.get(), stale.get(), failures.get(), List.copyOf(examples),
+                Latency.of(List.copyOf(writeNanos)));
     }
 
     /** A quarter of the reads are of the first page, the rest of one post. */
@@ -171,13 +245,16 @@ public final class ConsistencyChecker {
     private Void write(List<Long> ids, int rounds) throws Exception {
         for (int i = 0; i < rounds; i++) {
             long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-            int via = ThreadLocalRandom.current().nextInt(targets.size());
-            HttpResponse<String> written = send(targets.get(via), "PATCH", "posts/" + id,
+            URI writer = writers.get(ThreadLocalRandom.current().nextInt(writers.size()));
+            int via = targets.indexOf(writer);
+            long sent = System.nanoTime();
+            HttpResponse<String> written = send(writer, "PATCH", "posts/" + id,
                     "{\"content\":\"write " + i + "\"}", "application/merge-patch+json");
             if (written.statusCode() != 200) {
                 failure("PATCH " + id + " answered " + written.statusCode());
                 continue;
             }
+            writeNanos.add(System.nanoTime() - sent);
             writes.incrementAndGet();
             long version = version(written);
             acknowledged.get(id).accumulateAndGet(version, Math::max);

@@ -91,7 +91,16 @@ public final class ReplicaProcess implements AutoCloseable {
         return await(within, false);
     }
 
+    /** Waits until the replica reports that it serves from its near cache: it holds its lease. */
+    public ReplicaProcess awaitNearCache(Duration within) {
+        return await(within, true, "\"nearCache\":\"IN_USE\"");
+    }
+
     private ReplicaProcess await(Duration within, boolean cacheInUse) {
+        return await(within, cacheInUse, "IN_USE");
+    }
+
+    private ReplicaProcess await(Duration within, boolean cacheInUse, String inUse) {
         long deadline = System.nanoTime() + within.toNanos();
         HttpRequest ready = HttpRequest.newBuilder(uri().resolve("q/health/ready")).timeout(Duration.ofSeconds(1))
                 .build();
@@ -101,7 +110,8 @@ public final class ReplicaProcess implements AutoCloseable {
             }
             try {
                 HttpResponse<String> response = HTTP.send(ready, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && (!cacheInUse || response.body().contains("IN_USE"))) {
+                if (response.statusCode() == 200
+                        && (!cacheInUse || response.body().replace(" ", "").contains(inUse))) {
                     return this;
                 }
             } catch (IOException e) {
@@ -119,6 +129,31 @@ public final class ReplicaProcess implements AutoCloseable {
     public int stop(Duration within) {
         process.destroy();
         return awaitExit(within);
+    }
+
+    /** SIGSTOP: the replica stops where it is, as in a long GC pause, with its connections open. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
+                    .waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + name + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL: the replica dies with whatever it had in flight. */
