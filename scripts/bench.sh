@@ -3,8 +3,8 @@
 #
 # Seeds PostgreSQL (1,000,000 posts; reads of single posts use ids 1..1000, as the NestJS peer was measured), starts
 # the service as production runs it (prod profile, request log off), warms each endpoint up, then drives wrk at fixed
-# concurrency: the ceiling (a constant JSON endpoint of the same service), GET /posts/{id} from the cache and with the
-# cache off, the first page of GET /posts (cached, and from the database) and its 10,000th page, p99 latency at about
+# concurrency: the ceiling (a constant JSON endpoint of the same service), GET /posts/{id} from the cache (the near
+# cache, then Redis alone) and with the cache off, the first page of GET /posts (cached, and from the database) and its 10,000th page, p99 latency at about
 # half the cached maximum, and the same reads with the service pinned to one core (taskset). RSS is sampled
 # throughout. --tiny only checks that it all runs (CI): a few thousand posts and one-second runs, results in target/.
 set -euo pipefail
@@ -56,9 +56,13 @@ start_service() { # [env assignments…] [-- command prefix…]
     kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; exit 1; }
     sleep 0.02
   done
-  # The cache comes into use a heartbeat after readiness; reads before that would be bypasses.
+  # The cache comes into use a heartbeat after readiness, the near cache with its first lease; reads before that
+  # would be bypasses, or Redis hits.
   if [[ " $* " != *" POSTS_CACHE_ENABLED=false "* ]]; then
-    until curl -fsS "$base/q/health/ready" | grep -q IN_USE; do sleep 0.05; done
+    until curl -fsS "$base/q/health/ready" | grep -Eq '"cache" *: *"IN_USE"'; do sleep 0.05; done
+    if [[ " $* " != *" POSTS_CACHE_NEAR_ENABLED=false "* ]]; then
+      until curl -fsS "$base/q/health/ready" | grep -Eq '"nearCache" *: *"IN_USE"'; do sleep 0.05; done
+    fi
   fi
 }
 
@@ -164,6 +168,12 @@ half_delay=$(awk -v c="$connections" -v r="$cached_max" 'BEGIN { d = int(c * 100
 WRK_DELAY_MS=$half_delay measure "by id, cached, ~half load" /posts/1 -s bench/random-post.lua
 stop_service
 
+# The same cached reads from Redis on every request: what the near cache saves.
+start_service POSTS_CACHE_NEAR_ENABLED=false
+measure "by id, cached, Redis only" /posts/1 -s bench/random-post.lua
+measure "first page, Redis only" /posts
+stop_service
+
 start_service POSTS_CACHE_ENABLED=false
 measure "by id, cache off" /posts/1 -s bench/random-post.lua
 # The first page as the database serves it: what the deep page is held against (both are one keyset query).
@@ -215,6 +225,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "- cached by id >= 10x NestJS ($((nest_by_id * 10))): ${rps["by id, cached"]}, $(verdict "${rps["by id, cached"]}" $((nest_by_id * 10)))"
   echo "- cached by id, 1 core >= 5x NestJS ($((nest_by_id * 5))): ${rps["by id, cached, 1 core"]}, $(verdict "${rps["by id, cached, 1 core"]}" $((nest_by_id * 5)))"
   echo "- cached by id >= 60% of the ceiling: $(ratio "${rps["by id, cached"]}" "${rps[ceiling]}"), $(verdict "$(ratio "${rps["by id, cached"]}" "${rps[ceiling]}")" 0.6)"
+  echo "- near cache: cached by id serves $(ratio "${rps["by id, cached"]}" "${rps["by id, cached, Redis only"]}")x the requests per second of the same reads from Redis, the first page $(ratio "${rps["first page"]}" "${rps["first page, Redis only"]}")x"
   echo "- cache off by id >= 5x NestJS ($((nest_by_id * 5))): ${rps["by id, cache off"]}, $(verdict "${rps["by id, cache off"]}" $((nest_by_id * 5)))"
   echo "- cache off by id, 1 core >= 3x NestJS's on one core ($((nest_by_id_1core * 3))): ${rps["by id, cache off, 1 core"]}, $(verdict "${rps["by id, cache off, 1 core"]}" $((nest_by_id_1core * 3)))"
   echo "- first page >= 5x NestJS's list ($((nest_list * 5))): ${rps["first page"]}, $(verdict "${rps["first page"]}" $((nest_list * 5)))"

@@ -16,8 +16,8 @@ import dev.posts.testing.TestTokens;
 
 /**
  * Replicas that share a database but not their settings, as old and new tasks do during a deployment, invalidate each
- * other: one as configured by default, one that an older release told to use another key prefix, one that does not read
- * through the cache at all.
+ * other: one as configured by default (its near cache on), one that an older release told to use another key prefix,
+ * one that does not read through the cache at all, one that reads through Redis without a near cache.
  */
 class MixedFleetIT {
 
@@ -31,13 +31,17 @@ class MixedFleetIT {
         otherPrefix.put("POSTS_CACHE_KEY_PREFIX", "posts:v2:");
         Map<String, String> cacheOff = new HashMap<>(env);
         cacheOff.put("POSTS_CACHE_ENABLED", "false");
+        Map<String, String> nearOff = new HashMap<>(env);
+        nearOff.put("POSTS_CACHE_NEAR_ENABLED", "false");
         try (ReplicaProcess a = new ReplicaProcess("fleet-default", env).start();
                 ReplicaProcess b = new ReplicaProcess("fleet-other-prefix", otherPrefix).start();
-                ReplicaProcess c = new ReplicaProcess("fleet-cache-off", cacheOff).start()) {
-            a.awaitReady(Duration.ofSeconds(60));
-            b.awaitReady(Duration.ofSeconds(60));
+                ReplicaProcess c = new ReplicaProcess("fleet-cache-off", cacheOff).start();
+                ReplicaProcess d = new ReplicaProcess("fleet-near-off", nearOff).start()) {
+            a.awaitNearCache(Duration.ofSeconds(60));
+            b.awaitNearCache(Duration.ofSeconds(60));
             c.awaitStarted(Duration.ofSeconds(60));
-            ConsistencyChecker.Report report = new ConsistencyChecker(List.of(a.uri(), b.uri(), c.uri()),
+            d.awaitReady(Duration.ofSeconds(60));
+            ConsistencyChecker.Report report = new ConsistencyChecker(List.of(a.uri(), b.uri(), c.uri(), d.uri()),
                     TestTokens.of("checker")).run(8, 4, 300, 4);
             System.out.println("mixed fleet: " + report);
             assertEquals(0, report.staleReads(), report.toString());

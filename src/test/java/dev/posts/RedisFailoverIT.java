@@ -19,7 +19,7 @@ import dev.posts.testing.TcpProxy;
 import dev.posts.testing.TestTokens;
 
 /**
- * What ElastiCache does to the replicas' Redis, through two replicas of the packaged service under the cross-replica
+ * What ElastiCache does to the replicas' Redis, through three replicas of the packaged service under the cross-replica
  * read-after-acknowledged-write check: a failover to a replica that lags its primary, behind an endpoint that drops
  * every connection and behind a proxy layer that keeps them open, and a restart from an older snapshot that no replica
  * sees. Each time the Redis the replicas reach holds versions older than ones already acknowledged, and traffic stops
@@ -93,18 +93,22 @@ class RedisFailoverIT {
     }
 
     /**
-     * Two replicas reach Redis on {@code redisPort}; posts are written and read until Redis holds them, then the fault
-     * strikes, then a read-only stretch (where a replica that did not notice would serve what the new Redis holds),
-     * then writes again.
+     * Three replicas reach Redis on {@code redisPort}; posts are written and read until Redis and every replica's near
+     * cache hold them, then the fault strikes, then a read-only stretch (where a replica that did not notice would
+     * serve what the new Redis holds, or what its own memory held under a lease the old Redis granted), then writes
+     * again.
      */
     private ConsistencyChecker.Report throughFault(int redisPort, Fault fault) throws Exception {
         Map<String, String> env = ReplicaProcess.environment(db, "redis://127.0.0.1:" + redisPort);
         env.putAll(TestTokens.config());
         try (ReplicaProcess a = new ReplicaProcess("failover-a", env).start();
-                ReplicaProcess b = new ReplicaProcess("failover-b", env).start()) {
-            a.awaitReady(Duration.ofSeconds(60));
-            b.awaitReady(Duration.ofSeconds(60));
-            ConsistencyChecker checker = new ConsistencyChecker(List.of(a.uri(), b.uri()), TestTokens.of("checker"));
+                ReplicaProcess b = new ReplicaProcess("failover-b", env).start();
+                ReplicaProcess c = new ReplicaProcess("failover-c", env).start()) {
+            for (ReplicaProcess replica : List.of(a, b, c)) {
+                replica.awaitNearCache(Duration.ofSeconds(60));
+            }
+            ConsistencyChecker checker = new ConsistencyChecker(List.of(a.uri(), b.uri(), c.uri()),
+                    TestTokens.of("checker"));
             checker.create(8);
             checker.write(4, 100, 4);
             fault.strike(checker);
