@@ -76,8 +76,11 @@ class NearCacheIT {
             ConsistencyChecker.Latency alone = checker.write(1, 300, 0);
             assertClean(fleet, checker.finish());
             for (ReplicaProcess replica : all) {
-                double hits = nearHits(replica);
-                assertTrue(settings.isEmpty() ? hits > 0 : hits == 0, fleet + ": near-cache hits " + hits);
+                double hits = metric(replica, "posts_cache_near_hits_total");
+                double invalidations = metric(replica, "posts_cache_near_invalidations_total");
+                boolean on = settings.isEmpty();
+                assertTrue(on ? hits > 0 : hits == 0, fleet + ": near-cache hits " + hits);
+                assertTrue(on ? invalidations > 0 : invalidations == 0, fleet + ": invalidations " + invalidations);
             }
             return alone;
         }
@@ -154,11 +157,14 @@ class NearCacheIT {
         return replicas.stream().map(ReplicaProcess::uri).toList();
     }
 
-    private static double nearHits(ReplicaProcess replica) throws Exception {
+    private static double metric(ReplicaProcess replica, String name) throws Exception {
         HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(replica.managementUri().resolve("q/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        Matcher hits = Pattern.compile("(?m)^posts_cache_near_hits_total (\\S+)$").matcher(metrics.body());
-        return hits.find() ? Double.parseDouble(hits.group(1)) : 0;
+        Matcher value = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(metrics.body());
+        if (!value.find()) {
+            throw new AssertionError(name + " is not in /q/metrics of " + replica.uri());
+        }
+        return Double.parseDouble(value.group(1));
     }
 
     private static void assertClean(String fault, ConsistencyChecker.Report report) {

@@ -98,10 +98,12 @@ class CacheLink {
         long ticket = state.ticket();
         if (!scripts.wiped(wait)) {
             long deleted = wipe.run();
-            scripts.loadAll(wait);
             LOG.infof("cache scripts were missing (Redis restarted, failed over or was reset): deleted %d cache keys",
                     deleted);
         }
+        // Always: a Redis that another release recovered holds the read script (the same text) but maybe not this
+        // release's others. Loading is idempotent, and the read script goes last.
+        scripts.loadAll(wait);
         relay.drainAll();
         if (state.recovered(ticket)) {
             LOG.info("cache in use: Redis answers, is trusted, and holds every recorded invalidation");

@@ -36,8 +36,10 @@ class KeySpaceWipe {
 
     /**
      * Deletes the key space a batch at a time (SCAN, never KEYS); returns how many keys were deleted. The near cache's
-     * members go with it, and a replica may still serve from memory under a lease an earlier Redis granted: the wipe
-     * leaves a mark that lasts one lease, and every write waits for the mark to run out (invalidate.lua).
+     * keys stay: they hold no data, and a member that joined this Redis while another replica's wipe was still scanning
+     * must stay known to writers (a member the old Redis knew is not subscribed here, and is waited out as any such
+     * member is). A replica may still serve from memory under a lease an earlier Redis granted, which this one may not
+     * know of: the wipe leaves a mark that lasts one lease, and every write waits for it to run out (invalidate.lua).
      */
     long run() {
         String cursor = "0";
@@ -48,7 +50,9 @@ class KeySpaceWipe {
             cursor = page.get(0).toString();
             List<String> found = new ArrayList<>();
             for (Response key : page.get(1)) {
-                found.add(key.toString());
+                if (!key.toString().startsWith(keys.near())) {
+                    found.add(key.toString());
+                }
             }
             if (!found.isEmpty()) {
                 deleted += redis.execute("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();

@@ -50,6 +50,8 @@ public class NearCache {
     private long heldFor = Long.MAX_VALUE;
     /** Invalidations handled in this membership, in the order Redis sent them. */
     private long handled;
+    /** How many times the memory was dropped: a lease asked for before a drop is void. */
+    private long drops;
 
     @Inject
     NearCache(PostsConfig config, MeterRegistry registry) {
@@ -125,16 +127,12 @@ public class NearCache {
 
     /**
      * Stores what a read found (a null post for a deleted one), unless an invalidation was handled or the lease lapsed
-     * since {@code stamp}. It checks again after storing, since an invalidation may land between the check and the
-     * store: that one moves {@link #changes} before it drops anything, so one of the two sees the other.
+     * since {@code stamp}. The check and the store are one step against {@link #dropped}: an invalidation handled
+     * between them would be answered, and its write acknowledged, before the old entry went in.
      */
-    void put(long key, CachedPost post, long stamp) {
-        if (stamp < 0 || changes.get() != stamp || !serving()) {
-            return;
-        }
-        entries.put(key, post == null ? GONE : post);
-        if (changes.get() != stamp) {
-            entries.invalidate(key);
+    synchronized void put(long key, CachedPost post, long stamp) {
+        if (stamp >= 0 && changes.get() == stamp && serving()) {
+            entries.put(key, post == null ? GONE : post);
         }
     }
 
@@ -142,44 +140,54 @@ public class NearCache {
      * An invalidation sent to this membership: the post and the first page are dropped before it returns, and before
      * the writer is answered.
      */
-    void dropped(long postId) {
+    synchronized void dropped(long postId) {
         changes.incrementAndGet();
         entries.invalidate(postId);
         entries.invalidate(FIRST_PAGE);
         invalidations.increment();
-        synchronized (this) {
-            handled++;
-            release();
-        }
+        handled++;
+        release();
+    }
+
+    /** What a lease request hands to {@link #granted}: a drop since makes the grant void. */
+    synchronized long epoch() {
+        return drops;
     }
 
     /**
      * A lease was granted to a request sent at {@code askedAt}, for {@code lease} nanos, and Redis had sent this
-     * membership {@code sent} invalidations by then. It takes effect once all of them are handled. A lease that starts
-     * after a lapse starts from an empty memory, since this member may have missed invalidations while it held none.
+     * membership {@code sent} invalidations by then. It takes effect once all of them are handled, and not at all if
+     * the memory was dropped since the request ({@code epoch}): a grant that arrives after the membership ended must
+     * not bring back serving. A lease that starts after a lapse starts from an empty memory, since this member may have
+     * missed invalidations while it held none. Returns whether the lease is in effect.
      */
-    synchronized void granted(long askedAt, long lease, long sent) {
+    synchronized boolean granted(long askedAt, long lease, long sent, long epoch) {
+        if (epoch != drops) {
+            return false;
+        }
         long until = askedAt + lease;
         if (clock.getAsLong() - servingUntil >= 0) {
             clear();
         }
         if (handled >= sent) {
             servingUntil = later(servingUntil, until);
-        } else {
-            heldUntil = until;
-            heldFor = sent;
+            return true;
         }
+        heldUntil = until;
+        heldFor = sent;
+        return false;
     }
 
     /** A new membership (a new subscription): nothing is served until its first lease, from an empty memory. */
     synchronized void joined() {
         handled = 0;
-        heldFor = Long.MAX_VALUE;
         drop();
     }
 
     /** Stops serving at once and forgets every entry: the lease cannot be trusted any more. */
     synchronized void drop() {
+        drops++;
+        heldFor = Long.MAX_VALUE;
         servingUntil = clock.getAsLong() - 1;
         clear();
     }

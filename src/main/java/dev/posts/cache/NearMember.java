@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
@@ -42,8 +43,12 @@ class NearMember {
 
     private static final Logger LOG = Logger.getLogger(NearMember.class);
 
-    /** One subscribed connection and the membership it carries. */
-    private record Session(RedisConnection connection, String member, String channel, AtomicBoolean joined) {
+    /**
+     * One subscribed connection and the membership it carries; {@code probe} is when the probe on the air was sent, 0
+     * when none is.
+     */
+    private record Session(RedisConnection connection, String member, String channel, AtomicBoolean joined,
+            AtomicLong probe) {
     }
 
     /** A write waiting for the members' answers: who answered so far, possibly before the script's reply came. */
@@ -101,10 +106,38 @@ class NearMember {
      */
     void heartbeat(boolean usable) {
         Session current = session;
+        if (stopped) {
+            return;
+        }
         if (current == null) {
             connect();
-        } else if (usable && near.enabled()) {
+            return;
+        }
+        probe(current);
+        if (usable && near.enabled()) {
             renew(current);
+        }
+    }
+
+    /**
+     * Sends this replica a probe over its own answers channel, one at a time. A connection can be half-open (a network
+     * path that swallows bytes, a NAT that forgot it) while Redis still counts the subscription: no invalidation and no
+     * answer would arrive, writers would wait out this member's lease on every write, and this replica's own writes
+     * would wait out every member's. A probe unheard for a lease ends the membership and opens a new connection.
+     */
+    private void probe(Session current) {
+        long now = System.nanoTime();
+        long sent = current.probe().get();
+        if (sent != 0) {
+            if (now - sent > TimeUnit.MILLISECONDS.toNanos(leaseMillis)) {
+                end(current, "its own probe did not come back within a lease");
+            }
+            return;
+        }
+        if (current.probe().compareAndSet(0, now)) {
+            redis.execute("PUBLISH", answers, "probe|" + current.member()).subscribe().with(ignored -> {
+            }, ignored -> {
+            });
         }
     }
 
@@ -175,12 +208,25 @@ class NearMember {
         return session != null && near.serving();
     }
 
+    /**
+     * A stopping replica leaves the members, so that no write waits for it, but keeps its connection: a write it may
+     * still be finishing hears the members' answers there. The process's exit closes it.
+     */
     void stop(@Observes ShutdownEvent event) {
         stopped = true;
-        end(session, "shutting down");
+        Session current = session;
+        if (current != null) {
+            near.drop();
+            leave(current);
+        }
     }
 
-    private void awaitAnswers(Awaited waiting, Map<String, Long> expected) {
+    /**
+     * Neither wait gives in to an interrupt (a worker interrupted at shutdown, say): the acknowledgement it would let
+     * out early is the one that must wait. The interrupt is kept for the caller.
+     */
+    private static void awaitAnswers(Awaited waiting, Map<String, Long> expected) {
+        boolean interrupted = false;
         synchronized (waiting) {
             while (true) {
                 long now = System.nanoTime();
@@ -191,26 +237,31 @@ class NearMember {
                     }
                 }
                 if (latest == now) {
-                    return;
+                    break;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(waiting, latest - now);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+                    interrupted = true;
                 }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private static void sleepUntil(long deadline) {
-        long left = deadline - System.nanoTime();
-        if (left > 0) {
+        boolean interrupted = false;
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             try {
                 TimeUnit.NANOSECONDS.sleep(left);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -220,9 +271,19 @@ class NearMember {
         }
         String member = node + "-" + sessions.incrementAndGet();
         String channel = keys.nearChannel(member);
-        redis.getRedis().connect().ifNoItem().after(Duration.ofSeconds(1)).fail()
+        // A connection that comes after the attempt gave up is closed, not left leased from the pool.
+        AtomicBoolean settled = new AtomicBoolean();
+        Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofSeconds(1)).subscribe().with(ignored -> {
+            if (settled.compareAndSet(false, true)) {
+                connecting.set(false);
+            }
+        });
+        redis.getRedis().connect()
                 .chain(connection -> {
-                    Session opened = new Session(connection, member, channel, new AtomicBoolean());
+                    if (settled.get()) {
+                        return connection.close().replaceWith((Session) null);
+                    }
+                    Session opened = new Session(connection, member, channel, new AtomicBoolean(), new AtomicLong());
                     connection.handler(message -> receive(opened, message));
                     connection.exceptionHandler(failure -> end(opened, failure.toString()));
                     connection.endHandler(() -> end(opened, "connection closed"));
@@ -235,12 +296,23 @@ class NearMember {
                             .replaceWith(opened);
                 })
                 .subscribe().with(opened -> {
+                    if (opened == null) {
+                        return;
+                    }
+                    if (!settled.compareAndSet(false, true)) {
+                        opened.connection().close().subscribe().with(ignored -> {
+                        }, ignored -> {
+                        });
+                        return;
+                    }
                     near.joined();
                     session = opened;
                     connecting.set(false);
                 }, failure -> {
                     LOG.debugf("near cache: no subscribed connection yet: %s", failure.toString());
-                    connecting.set(false);
+                    if (settled.compareAndSet(false, true)) {
+                        connecting.set(false);
+                    }
                 });
     }
 
@@ -249,6 +321,7 @@ class NearMember {
             return;
         }
         long askedAt = System.nanoTime();
+        long epoch = near.epoch();
         scripts.start(Script.LEASE, List.of(keys.nearMembers(), keys.nearLease(current.member())), current.member(),
                 current.channel(), Long.toString(leaseMillis), current.joined().get() ? "renew" : "join")
                 .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail()
@@ -262,7 +335,7 @@ class NearMember {
                         case "E" -> end(current, "Redis does not know this member any more");
                         default -> {
                             current.joined().set(true);
-                            near.granted(askedAt, servingNanos, reply.toLong());
+                            near.granted(askedAt, servingNanos, reply.toLong(), epoch);
                         }
                     }
                 }, failure -> renewing.set(false)); // not renewed: the lease runs out by itself
@@ -277,17 +350,38 @@ class NearMember {
         String payload = message.get(2).toString();
         if (channel.equals(answers)) {
             int bar = payload.indexOf('|');
-            Awaited waiting = bar < 0 ? null : awaited.get(payload.substring(0, bar));
+            if (bar < 0) {
+                return;
+            }
+            String token = payload.substring(0, bar);
+            if (token.equals("probe")) {
+                if (payload.substring(bar + 1).equals(from.member())) {
+                    from.probe().set(0);
+                }
+                return;
+            }
+            Awaited waiting = awaited.get(token);
             if (waiting != null) {
                 waiting.answer(payload.substring(bar + 1));
             }
             return;
         }
-        String[] parts = payload.split("\\|", 3);
-        if (session != from || parts.length < 3) {
+        if (session != from) {
             return;
         }
-        near.dropped(Long.parseLong(parts[0]));
+        String[] parts = payload.split("\\|", 3);
+        long postId;
+        try {
+            postId = Long.parseLong(parts[0]);
+        } catch (NumberFormatException e) {
+            // Not one of invalidate.lua's: it cannot be counted as handled, so no lease would take effect again.
+            end(from, "an invalidation it could not read: " + payload);
+            return;
+        }
+        near.dropped(postId);
+        if (parts.length < 3) {
+            return;
+        }
         if (!parts[1].isEmpty()) {
             redis.execute("PUBLISH", parts[1], parts[2] + "|" + from.member()).ifNoItem().after(timeout).fail()
                     .subscribe().with(ignored -> {
@@ -314,10 +408,14 @@ class NearMember {
         ending.connection().close().subscribe().with(ignored -> {
         }, ignored -> {
         });
-        // Its memory is empty now: writers need not wait for its lease to run out.
-        if (ending.joined().get()) {
-            redis.execute("DEL", keys.nearLease(ending.member()))
-                    .chain(() -> redis.execute("HDEL", keys.nearMembers(), ending.member()))
+        leave(ending);
+    }
+
+    /** Its memory is empty now: writers need not wait for its lease to run out. */
+    private void leave(Session member) {
+        if (member.joined().get()) {
+            redis.execute("DEL", keys.nearLease(member.member()))
+                    .chain(() -> redis.execute("HDEL", keys.nearMembers(), member.member()))
                     .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail()
                     .subscribe().with(ignored -> {
                     }, ignored -> {

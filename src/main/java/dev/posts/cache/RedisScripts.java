@@ -41,12 +41,19 @@ class RedisScripts {
     private final ReactiveRedisDataSource redis;
     private final String[] sources = new String[Script.values().length];
     private final String[] shas = new String[Script.values().length];
+    /**
+     * What {@link #startAnywhere} sends as text: the same script under another first line. Redis keeps a script that
+     * EVAL ran in its script cache, so the loaded text would make EVALSHA succeed on a Redis that no recovery wiped,
+     * and the writes after the first would not know that the scripts had been missing.
+     */
+    private final String[] fallbacks = new String[Script.values().length];
 
     RedisScripts(ReactiveRedisDataSource redis, CacheKeys keys) {
         this.redis = redis;
         for (Script script : Script.values()) {
             sources[script.ordinal()] = "-- key space " + keys.space() + "\n" + script.file;
             shas[script.ordinal()] = sha1(sources[script.ordinal()]);
+            fallbacks[script.ordinal()] = "-- sent as text, key space " + keys.space() + "\n" + script.file;
         }
     }
 
@@ -67,7 +74,7 @@ class RedisScripts {
     Uni<Response> startAnywhere(Script script, List<String> keys, Runnable missing, String... args) {
         return start(script, keys, args).onFailure(RedisScripts::missing).recoverWithUni(() -> {
             missing.run();
-            return redis.execute("EVAL", command(sources[script.ordinal()], keys, args));
+            return redis.execute("EVAL", command(fallbacks[script.ordinal()], keys, args));
         });
     }
 

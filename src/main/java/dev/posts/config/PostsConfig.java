@@ -193,8 +193,12 @@ public interface PostsConfig {
             @WithDefault("10000")
             int maxEntries();
 
-            /** The most bytes of entry bodies held in memory. */
-            @WithDefault("16M")
+            /**
+             * The most entry body held in memory, counted in characters: a byte each for Latin-1 text (most JSON), two
+             * otherwise, so the heap holds at most twice this in bodies. Each entry counts as at least its share of
+             * {@link #maxEntries()}.
+             */
+            @WithDefault("8M")
             MemorySize maxBytes();
         }
     }

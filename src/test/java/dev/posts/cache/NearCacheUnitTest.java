@@ -30,7 +30,7 @@ class NearCacheUnitTest {
     void nothingIsServedBeforeTheFirstLeaseNorAfterItRunsOut() {
         assertFalse(near.serving());
         assertEquals(-1, near.stamp(), "a read may not store without a lease");
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         assertTrue(near.serving());
         near.put(1, post(1), near.stamp());
         assertNotNull(near.get(1));
@@ -43,7 +43,7 @@ class NearCacheUnitTest {
     void aLeaseIsMeasuredFromBeforeItWasAskedFor() {
         long askedAt = clock.get();
         clock.addAndGet(LEASE - 1); // the answer took almost the whole lease
-        near.granted(askedAt, LEASE, 0);
+        near.granted(askedAt, LEASE, 0, near.epoch());
         assertTrue(near.serving());
         clock.addAndGet(1);
         assertFalse(near.serving());
@@ -51,30 +51,30 @@ class NearCacheUnitTest {
 
     @Test
     void aLeaseThatStartsAfterALapseStartsFromAnEmptyMemory() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         near.put(1, post(1), near.stamp());
         clock.addAndGet(LEASE + 1); // paused, say: invalidations may have been missed
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         assertTrue(near.serving());
         assertNull(near.get(1));
     }
 
     @Test
     void aRenewalKeepsWhatIsHeld() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         near.put(1, post(1), near.stamp());
         clock.addAndGet(LEASE / 2);
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         clock.addAndGet(LEASE / 2 + 1);
         assertNotNull(near.get(1));
     }
 
     @Test
     void aLeaseGrantedBeforeAnInvalidationArrivedWaitsForIt() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         near.put(1, post(1), near.stamp());
         clock.addAndGet(LEASE / 2);
-        near.granted(clock.get(), LEASE, 1); // Redis had sent one invalidation, still on its way
+        near.granted(clock.get(), LEASE, 1, near.epoch()); // Redis had sent one invalidation, still on its way
         clock.addAndGet(LEASE / 2 + 1);
         assertFalse(near.serving(), "the renewal is held back until the invalidation is handled");
         near.dropped(1);
@@ -84,7 +84,7 @@ class NearCacheUnitTest {
 
     @Test
     void aReadDoesNotStoreWhatItFoundWhenAnInvalidationCameFirst() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         long stamp = near.stamp();
         near.dropped(7); // any post: the answer and the invalidation travel on different connections
         near.put(1, post(1), stamp);
@@ -95,7 +95,7 @@ class NearCacheUnitTest {
 
     @Test
     void anInvalidationDropsThePostAndTheFirstPage() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         near.put(1, post(1), near.stamp());
         near.put(2, post(2), near.stamp());
         near.put(NearCache.FIRST_PAGE, new CachedPost(0, "{\"items\":[]}"), near.stamp());
@@ -106,26 +106,35 @@ class NearCacheUnitTest {
     }
 
     @Test
+    void aGrantAskedForBeforeADropIsVoid() {
+        near.granted(clock.get(), LEASE, 0, near.epoch());
+        long epoch = near.epoch();
+        near.drop(); // the membership ended while the renewal was on its way
+        assertFalse(near.granted(clock.get(), LEASE, 0, epoch));
+        assertFalse(near.serving());
+    }
+
+    @Test
     void aDeletedPostIsHeldAsGone() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         near.put(1, null, near.stamp());
         assertTrue(near.get(1).gone());
     }
 
     @Test
     void aDropStopsServingAtOnceUntilTheNextLease() {
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         near.put(1, post(1), near.stamp());
         near.drop();
         assertFalse(near.serving());
-        near.granted(clock.get(), LEASE, 0);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
         assertNull(near.get(1));
     }
 
     @Test
     void entriesAreBoundedByCountAndByBytes() {
         NearCache small = new NearCache(settings(10, 1000), clock::get, registry);
-        small.granted(clock.get(), LEASE, 0);
+        small.granted(clock.get(), LEASE, 0, small.epoch());
         for (long id = 1; id <= 50; id++) {
             small.put(id, post(id), small.stamp());
         }
@@ -144,7 +153,7 @@ class NearCacheUnitTest {
     @Test
     void offServesNothing() {
         NearCache off = new NearCache(new Settings(false, 100, 1 << 20), clock::get, registry);
-        off.granted(clock.get(), LEASE, 0);
+        off.granted(clock.get(), LEASE, 0, off.epoch());
         assertFalse(off.serving());
         assertEquals(-1, off.stamp());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +55,10 @@ class MetricsTest {
         String scrape = scrape();
         assertTrue(scrape.contains("posts_cache_fills_total{entry=\"post\",result=\"stored\"}"), "fills");
         assertTrue(scrape.contains("posts_cache_invalidations_pending"), "pending invalidations");
+        for (String near : List.of("hits", "misses", "evictions", "invalidations")) {
+            // Off in this profile (see application.properties): NearCacheIT sees them move on the packaged jar.
+            assertTrue(scrape.contains("posts_cache_near_" + near + "_total"), "near cache " + near);
+        }
         assertTrue(scrape.matches("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/posts/\\{id}\"[^}]*}.*"),
                 "HTTP latency histogram per route");
         assertTrue(scrape.contains("agroal_"), "database pool");
