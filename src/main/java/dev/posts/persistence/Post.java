@@ -7,6 +7,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -15,6 +16,13 @@ import jakarta.persistence.Version;
  */
 @Entity
 @Table(name = "posts")
+@NamedQuery(name = PostRepository.BY_ID, query = PostRepository.ROWS + " where id = :id")
+@NamedQuery(name = PostRepository.PAGE, query = PostRepository.ROWS + " order by id desc")
+@NamedQuery(name = PostRepository.PAGE_BEFORE, query = PostRepository.ROWS + " where id < :before order by id desc")
+@NamedQuery(name = PostRepository.PAGE_OF_AUTHOR, query = PostRepository.ROWS
+        + " where author = :author order by id desc")
+@NamedQuery(name = PostRepository.PAGE_OF_AUTHOR_BEFORE, query = PostRepository.ROWS
+        + " where id < :before and author = :author order by id desc")
 public class Post {
 
     @Id
