@@ -165,6 +165,7 @@ cmd_start() {
   local n=${1:-3}
   [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= SLOTS)) || { log "N must be 1 to $SLOTS"; exit 2; }
   prepare_machine
+  [[ -n ${DB_URL:-} ]] || ensure_database # the replicas' default, as scripts/run.sh's
   command -v haproxy >/dev/null && command -v socat >/dev/null || apt_install haproxy socat
   [[ -f $JAR ]] || ./mvnw -B -q package -DskipTests
   mkdir -p "$STATE"

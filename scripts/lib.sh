@@ -105,3 +105,13 @@ prepare_machine() {
   ensure_postgres
   ensure_redis
 }
+
+# The database the service runs against by default (POSTS_DATABASE, posts), created when it is missing.
+ensure_database() {
+  local database=${POSTS_DATABASE:-posts}
+  if ! psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -d postgres -tAc \
+    "select 1 from pg_database where datname = '$database'" | grep -q 1; then
+    log "creating database $database"
+    psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -d postgres -qc "create database $database"
+  fi
+}

@@ -7,11 +7,7 @@ source scripts/lib.sh
 prepare_machine
 
 database=${POSTS_DATABASE:-posts}
-if ! psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -d postgres -tAc \
-  "select 1 from pg_database where datname = '$database'" | grep -q 1; then
-  log "creating database $database"
-  psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -d postgres -qc "create database $database"
-fi
+ensure_database
 
 jar=target/quarkus-app/quarkus-run.jar
 if [[ ! -f $jar ]] || [[ -n $(find src pom.xml -newer "$jar" -print -quit) ]]; then
