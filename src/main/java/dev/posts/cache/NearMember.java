@@ -135,9 +135,7 @@ class NearMember {
             return;
         }
         if (current.probe().compareAndSet(0, now)) {
-            redis.execute("PUBLISH", answers, "probe|" + current.member()).subscribe().with(ignored -> {
-            }, ignored -> {
-            });
+            RedisScripts.forget(redis.execute("PUBLISH", answers, "probe|" + current.member()));
         }
     }
 
@@ -201,11 +199,6 @@ class NearMember {
         if (sentAt - lastAnswer < 2 * lease) {
             sleepUntil(sentAt + lease);
         }
-    }
-
-    /** Whether this replica is a member now: subscribed, and its near cache may serve. */
-    boolean serving() {
-        return session != null && near.serving();
     }
 
     /**
@@ -300,9 +293,7 @@ class NearMember {
                         return;
                     }
                     if (!settled.compareAndSet(false, true)) {
-                        opened.connection().close().subscribe().with(ignored -> {
-                        }, ignored -> {
-                        });
+                        RedisScripts.forget(opened.connection().close());
                         return;
                     }
                     near.joined();
@@ -383,10 +374,8 @@ class NearMember {
             return;
         }
         if (!parts[1].isEmpty()) {
-            redis.execute("PUBLISH", parts[1], parts[2] + "|" + from.member()).ifNoItem().after(timeout).fail()
-                    .subscribe().with(ignored -> {
-                    }, ignored -> {
-                    });
+            RedisScripts.forget(redis.execute("PUBLISH", parts[1], parts[2] + "|" + from.member())
+                    .ifNoItem().after(timeout).fail());
         }
     }
 
@@ -405,21 +394,16 @@ class NearMember {
         if (!stopped) {
             LOG.infof("near cache membership %s ended (%s)", ending.member(), why);
         }
-        ending.connection().close().subscribe().with(ignored -> {
-        }, ignored -> {
-        });
+        RedisScripts.forget(ending.connection().close());
         leave(ending);
     }
 
     /** Its memory is empty now: writers need not wait for its lease to run out. */
     private void leave(Session member) {
         if (member.joined().get()) {
-            redis.execute("DEL", keys.nearLease(member.member()))
+            RedisScripts.forget(redis.execute("DEL", keys.nearLease(member.member()))
                     .chain(() -> redis.execute("HDEL", keys.nearMembers(), member.member()))
-                    .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail()
-                    .subscribe().with(ignored -> {
-                    }, ignored -> {
-                    });
+                    .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail());
         }
     }
 }

@@ -131,11 +131,8 @@ public class PostCache {
                         // would wait for a fill that never comes: give it back, if it is ours, without waiting. The
                         // give-back goes out one read timeout later, so that it reaches Redis after the read.lua it
                         // undoes, which may travel on another pooled connection.
-                        Uni.createFrom().voidItem().onItem().delayIt().by(timeout)
-                                .chain(() -> fill(entry, meters, token, null))
-                                .subscribe().with(ignored -> {
-                                }, ignored -> {
-                                });
+                        RedisScripts.forget(Uni.createFrom().voidItem().onItem().delayIt().by(timeout)
+                                .chain(() -> fill(entry, meters, token, null)));
                         return load(Outcome.BYPASS, meters, database);
                     }
                     return switch (reply.toString()) {

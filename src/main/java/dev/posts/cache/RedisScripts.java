@@ -109,6 +109,16 @@ class RedisScripts {
         }
     }
 
+    /**
+     * Starts what nobody waits for (a give-back, an answer, a clean-up): its failure costs only what the caller says it
+     * does, never an error on the event loop.
+     */
+    static void forget(Uni<?> command) {
+        command.subscribe().with(ignored -> {
+        }, ignored -> {
+        });
+    }
+
     static boolean missing(Throwable failure) {
         return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
     }
