@@ -3,11 +3,14 @@ package dev.posts.persistence;
 import java.time.Instant;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.ColumnResult;
+import jakarta.persistence.ConstructorResult;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.NamedQuery;
+import jakarta.persistence.NamedNativeQuery;
+import jakarta.persistence.SqlResultSetMapping;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -16,13 +19,24 @@ import jakarta.persistence.Version;
  */
 @Entity
 @Table(name = "posts")
-@NamedQuery(name = PostRepository.BY_ID, query = PostRepository.ROWS + " where id = :id")
-@NamedQuery(name = PostRepository.PAGE, query = PostRepository.ROWS + " order by id desc")
-@NamedQuery(name = PostRepository.PAGE_BEFORE, query = PostRepository.ROWS + " where id < :before order by id desc")
-@NamedQuery(name = PostRepository.PAGE_OF_AUTHOR, query = PostRepository.ROWS
-        + " where author = :author order by id desc")
-@NamedQuery(name = PostRepository.PAGE_OF_AUTHOR_BEFORE, query = PostRepository.ROWS
-        + " where id < :before and author = :author order by id desc")
+@NamedNativeQuery(name = PostRepository.BY_ID, query = PostRepository.ROWS
+        + " where id = :id", resultSetMapping = PostRepository.ROW)
+@NamedNativeQuery(name = PostRepository.PAGE, query = PostRepository.ROWS
+        + " order by id desc", resultSetMapping = PostRepository.ROW)
+@NamedNativeQuery(name = PostRepository.PAGE_BEFORE, query = PostRepository.ROWS
+        + " where id < :before order by id desc", resultSetMapping = PostRepository.ROW)
+@NamedNativeQuery(name = PostRepository.PAGE_OF_AUTHOR, query = PostRepository.ROWS
+        + " where author = :author order by id desc", resultSetMapping = PostRepository.ROW)
+@NamedNativeQuery(name = PostRepository.PAGE_OF_AUTHOR_BEFORE, query = PostRepository.ROWS
+        + " where id < :before and author = :author order by id desc", resultSetMapping = PostRepository.ROW)
+@SqlResultSetMapping(name = PostRepository.ROW, classes = @ConstructorResult(targetClass = PostRow.class, columns = {
+        @ColumnResult(name = "id", type = long.class),
+        @ColumnResult(name = "title", type = String.class),
+        @ColumnResult(name = "content", type = String.class),
+        @ColumnResult(name = "author", type = String.class),
+        @ColumnResult(name = "created_at", type = Instant.class),
+        @ColumnResult(name = "updated_at", type = Instant.class),
+        @ColumnResult(name = "version", type = long.class)}))
 public class Post {
 
     @Id
