@@ -14,9 +14,9 @@ source scripts/lib.sh
 tiny=false
 [[ ${1:-} == --tiny ]] && tiny=true
 if $tiny; then
-  posts=3000 duration=1s warmup=1s connections=8 deep_page=50 cold_starts=2 out_dir=target/bench
+  posts=3000 duration=1s warmup=1s warmup_rounds=2 connections=8 deep_page=50 cold_starts=2 out_dir=target/bench
 else
-  posts=1000000 duration=15s warmup=10s connections=32 deep_page=10000 cold_starts=7 out_dir=bench/results
+  posts=1000000 duration=15s warmup=5s warmup_rounds=24 connections=32 deep_page=10000 cold_starts=7 out_dir=bench/results
 fi
 by_id_posts=1000
 # The NestJS/Node peer (API with NestJS #94, commit 71199fcd) on a machine like this one, wrk -t2 -c32, from the
@@ -107,13 +107,30 @@ to_ms() { # wrk's latency (e.g. 812.00us, 1.25ms, 2.01s) in milliseconds
 }
 
 rows=()
-declare -A rps
+declare -A rps warmed
+compilations() { # how many methods the service's JIT has compiled so far
+  "$JAVA_HOME/bin/jstat" -compiler "$pid" | awk 'NR == 2 { print $1 }'
+}
 measure() { # name path [wrk options…]
   local name=$1 path=$2
   shift 2
   local wrk_cmd=(wrk -t2 "-c$connections" --latency "$@")
   [[ -n ${WRK_PREFIX:-} ]] && wrk_cmd=($WRK_PREFIX "${wrk_cmd[@]}")
-  "${wrk_cmd[@]}" "-d$warmup" "$base$path" >/dev/null
+  # Warm-up: rounds of the same load until the JIT has settled, that is until a round compiles fewer than 100 methods
+  # and serves no more than 5 % above the round before it, at most warmup_rounds. A fixed warm-up measured a JVM still
+  # compiling: held to one core, the compiler threads share that core with the workers, and C2's code for the
+  # uncached read arrives over most of a minute (10 s in, that read served a third of what it serves once compiled).
+  local round=0 previous=0 rate compiled before
+  while :; do
+    before=$(compilations)
+    rate=$("${wrk_cmd[@]}" "-d$warmup" "$base$path" | awk '/^Requests\/sec/ { printf "%d", $2 }')
+    compiled=$(($(compilations) - before))
+    round=$((round + 1))
+    ((round >= warmup_rounds)) && break
+    ((round > 1 && compiled < 100 && rate * 100 <= previous * 105)) && break
+    previous=$rate
+  done
+  warmed[$name]=$((round * ${warmup%s}))
   "${wrk_cmd[@]}" "-d$duration" "$base$path" >"$work/wrk.txt" &
   local wrk_pid=$!
   sample_rss "$wrk_pid" &
@@ -129,15 +146,19 @@ measure() { # name path [wrk options…]
   rss=$(cat "$work/rss")
   ((rss > rss_max_mib)) && rss_max_mib=$rss
   rps[$name]=$rate
-  rows+=("$name|$path|$rate|$p50|$p99|$errors|$rss")
-  log "$name: $rate req/s, p50 $p50 ms, p99 $p99 ms, $errors errors, RSS $rss MiB"
+  rows+=("$name|$path|$rate|$p50|$p99|$errors|$rss|${warmed[$name]}")
+  log "$name: $rate req/s, p50 $p50 ms, p99 $p99 ms, $errors errors, RSS $rss MiB, after ${warmed[$name]} s of warm-up"
 }
 
 log "seeding $posts posts"
 start_service
 psql_admin -d "$database" -c "insert into posts (title, content, author, created_at, updated_at, version)
   select 'Post number ' || g, repeat('Some text of a post. ', 20), 'author-' || (g % 100), now(), now(), 1
-  from generate_series(1, $posts) g" -c "analyze posts"
+  from generate_series(1, $posts) g"
+# Let the seeding settle before anything is timed: vacuum writes the visibility map and the hint bits that the first
+# reads of a million fresh rows would otherwise write, and a checkpoint flushes the WAL it made, so the cold starts
+# below meet a quiet database (right after the insert they took twice as long).
+psql_admin -d "$database" -c "vacuum (analyze) posts" -c "checkpoint"
 max_id=$(psql_admin -d "$database" -c "select max(id) from posts")
 cursor_of() { printf 'p1:%d' "$1" | openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 deep_cursor=$(cursor_of $((max_id - 20 * (deep_page - 1) + 1)))
@@ -202,19 +223,19 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "# Benchmark $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
   echo
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); PostgreSQL, Redis and wrk on the same machine."
-  echo "Data: $posts posts; single reads over ids 1..$by_id_posts. wrk -t2 -c$connections, $warmup warm-up then $duration per row."
+  echo "Data: $posts posts; single reads over ids 1..$by_id_posts. wrk -t2 -c$connections; each row warms up in rounds of $warmup until the JIT settles (a round with fewer than 100 compilations and no more than 5 % above the one before; at most $warmup_rounds rounds), then runs $duration."
   echo "Service: $(java -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags (and MALLOC_ARENA_MAX) with -XX:MaxRAM set to its memory limit, the AOT cache of scripts/aot-train.sh; 1 core = taskset -c 0 (wrk on core 1)."
   echo
-  echo "| endpoint | path | req/s | p50 ms | p99 ms | errors | RSS MiB | vs ceiling | vs NestJS |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| endpoint | path | req/s | p50 ms | p99 ms | errors | RSS MiB | warm-up s | vs ceiling | vs NestJS |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for row in "${rows[@]}"; do
-    IFS='|' read -r name path rate p50 p99 errors rss <<<"$row"
+    IFS='|' read -r name path rate p50 p99 errors rss warm <<<"$row"
     ceiling=${rps[ceiling]}
     [[ $name == *"1 core"* ]] && ceiling=${rps["ceiling, 1 core"]}
     nest=$nest_by_id
     [[ $path == /posts ]] && nest=$nest_list
     [[ $name == ceiling* ]] && nest_ratio="" || nest_ratio="$(ratio "$rate" "$nest")x"
-    echo "| $name | \`${path:0:40}\` | $rate | $p50 | $p99 | $errors | $rss | $(ratio "$rate" "$ceiling") | $nest_ratio |"
+    echo "| $name | \`${path:0:40}\` | $rate | $p50 | $p99 | $errors | $rss | $warm | $(ratio "$rate" "$ceiling") | $nest_ratio |"
   done
   echo
   echo "Start: from process start to the first 200 on GET /posts/1, median ${startup_median} ms over ${#startup_ms[@]} cold starts (${startup_ms[*]} ms)."
