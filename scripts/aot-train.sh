@@ -25,7 +25,7 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem
 openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
-flags=$(python3 -c 'import json; c = json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]; print(next(e["value"] for e in c["environment"] if e["name"] == "JAVA_TOOL_OPTIONS"))')
+flags=$(task_env JAVA_TOOL_OPTIONS)
 
 log "training run: the packaged service on port $port"
 (cd "$app" && exec env DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$database" DB_USERNAME="${PGUSER:-postgres}" \

@@ -69,9 +69,9 @@ start_service() { # [env assignments…] [-- command prefix…]
 # As the task runs it: its JVM flags and malloc arenas, a JVM that takes the task's hard memory limit for the machine's
 # memory, and the AOT cache of the training run (used from the application's directory). Read once, here: read in
 # launch, the three Python starts were timed as part of every cold start (about 0.27 s of it on a quiet machine).
-task_flags=$(python3 -c 'import json; c = json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]; print(next(e["value"] for e in c["environment"] if e["name"] == "JAVA_TOOL_OPTIONS"))')
-memory=$(python3 -c 'import json; print(json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]["memory"])')
-arenas=$(python3 -c 'import json; c = json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]; print(next((e["value"] for e in c["environment"] if e["name"] == "MALLOC_ARENA_MAX"), ""))')
+task_flags=$(task_env JAVA_TOOL_OPTIONS)
+memory=$(task_field memory)
+arenas=$(task_env MALLOC_ARENA_MAX 2>/dev/null || true)
 
 launch() { # [env assignments…] [-- command prefix…]: starts the service in the background, sets $pid
   local env=() prefix=()
@@ -213,7 +213,7 @@ stop_service
 unset WRK_PREFIX
 
 startup_median=$(printf '%s\n' "${startup_ms[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-reservation=$(python3 -c 'import json; print(json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]["memoryReservation"])')
+reservation=$(task_field memoryReservation)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT MET") }'; }
 deep_cost=$(ratio "${rps["first page, cache off"]}" "${rps["page $deep_page"]}")

@@ -31,6 +31,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
+# The service's container as deploy/ecs-task-definition.json defines it, which the scripts run the jar like.
+task_env() { # NAME: the value the container's environment gives NAME; fails when it gives none
+  python3 -c 'import json, sys; c = json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0]
+v = [e["value"] for e in c["environment"] if e["name"] == sys.argv[1]]
+print(v[0]) if v else sys.exit("the task definition sets no " + sys.argv[1])' "$1"
+}
+task_field() { # KEY: a field of the container (memory, memoryReservation)
+  python3 -c 'import json, sys; print(json.load(open("deploy/ecs-task-definition.json"))["containerDefinitions"][0][sys.argv[1]])' "$1"
+}
+
 pg_host() { echo "${PGHOST:-127.0.0.1}"; }
 pg_port() { echo "${PGPORT:-5432}"; }
 
