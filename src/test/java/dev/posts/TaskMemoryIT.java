@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +18,9 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
+import dev.posts.testing.TaskDefinition;
 import dev.posts.testing.TestTokens;
 
 /**
@@ -43,7 +40,7 @@ class TaskMemoryIT {
                 System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
         env.putAll(TestTokens.config());
         env.put("POSTS_CACHE_ENABLED", "false"); // every read goes to the database
-        env.put("JAVA_TOOL_OPTIONS", taskJvmFlags());
+        env.put("JAVA_TOOL_OPTIONS", TaskDefinition.jvmFlags());
         HttpClient http = HttpClient.newHttpClient();
         try (ReplicaProcess replica = new ReplicaProcess("task-memory", env).start()) {
             replica.awaitStarted(Duration.ofSeconds(60));
@@ -77,17 +74,5 @@ class TaskMemoryIT {
         } finally {
             database.stop();
         }
-    }
-
-    /** The task definition's JAVA_TOOL_OPTIONS, with the JVM told the task's hard memory limit. */
-    private static String taskJvmFlags() throws Exception {
-        JsonNode container = new ObjectMapper().readTree(Path.of("deploy/ecs-task-definition.json").toFile())
-                .get("containerDefinitions").get(0);
-        for (JsonNode variable : container.get("environment")) {
-            if (variable.get("name").asText().equals("JAVA_TOOL_OPTIONS")) {
-                return variable.get("value").asText() + " -XX:MaxRAM=" + container.get("memory").asInt() + "m";
-            }
-        }
-        throw new IllegalStateException("the task definition sets no JAVA_TOOL_OPTIONS");
     }
 }
