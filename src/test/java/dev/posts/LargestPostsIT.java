@@ -155,6 +155,8 @@ class LargestPostsIT {
             }
             storming.set(false);
         }
+        System.out.printf("largest posts: statuses %s, liveness %d checks, slowest %d ms%n", new TreeMap<>(statuses),
+                livenessChecks.get(), slowestLiveness.get());
         assertTrue(replica.alive(), "the replica exited; see target/replicas/largest-posts.log");
         assertEquals(Set.of(), problems);
         assertTrue(Set.of(200, 503).containsAll(statuses.keySet()), "statuses: " + new TreeMap<>(statuses));

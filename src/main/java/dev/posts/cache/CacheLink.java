@@ -56,11 +56,11 @@ class CacheLink {
     /**
      * A read or a fill failed, and that request went to the database instead. A slow answer is not taken for an outage:
      * on a busy machine it says more about this process than about Redis, and a Redis that really stopped answering
-     * fails the heartbeat, which bypasses the cache. Anything else bypasses it at once, a Redis without the scripts
-     * first of all.
+     * fails the heartbeat, which bypasses the cache. Nor is a command the client refused to queue (its pool full): that
+     * is this replica's own load. Anything else bypasses it at once, a Redis without the scripts first of all.
      */
     void failed(Throwable cause) {
-        if (!(cause instanceof TimeoutException)) {
+        if (!(cause instanceof TimeoutException) && !RedisScripts.busy(cause)) {
             lost(cause);
         }
     }
@@ -87,7 +87,11 @@ class CacheLink {
         try {
             relay.drainAvailable();
         } catch (CacheUnreachableException e) {
-            lost(e.getCause());
+            // Rows that Redis did not take in time are owed to it still: bypass until a recovery applied them. Rows the
+            // client refused to queue were never sent, and wait for the next pass.
+            if (!RedisScripts.busy(e.getCause())) {
+                lost(e.getCause());
+            }
         } catch (RuntimeException e) {
             // The database failed: the rows wait there for the next pass, and Redis is as good as it was.
             LOG.debugf("invalidation relay postponed: %s", e.toString());

@@ -27,6 +27,7 @@ import dev.posts.persistence.PendingInvalidations;
 class InvalidationRelay {
 
     private static final int BATCH = 500;
+    private static final int AT_ONCE = 16;
 
     private final PendingInvalidations pending;
     private final RedisScripts scripts;
@@ -67,16 +68,24 @@ class InvalidationRelay {
         backlog.set(pending.drainAll(BATCH, this::apply));
     }
 
+    /**
+     * Sends a batch {@link #AT_ONCE} commands at a time: a whole batch at once would take the pool's every connection
+     * and its wait queue from the reads of the moment.
+     */
     private void apply(List<Invalidation> batch) {
-        List<Uni<Response>> each = batch.stream()
-                .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
-                        i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once", "late",
-                        "", "", keys.near(), Long.toString(i.postId())))
-                .toList();
-        try {
-            Uni.join().all(each).andFailFast().await().atMost(timeout);
-        } catch (RuntimeException e) {
-            throw new CacheUnreachableException(e);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int from = 0; from < batch.size(); from += AT_ONCE) {
+            List<Uni<Response>> each = batch.subList(from, Math.min(batch.size(), from + AT_ONCE)).stream()
+                    .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
+                            i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once",
+                            "late", "", "", keys.near(), Long.toString(i.postId())))
+                    .toList();
+            try {
+                Uni.join().all(each).andFailFast().await()
+                        .atMost(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (RuntimeException e) {
+                throw new CacheUnreachableException(e);
+            }
         }
     }
 }

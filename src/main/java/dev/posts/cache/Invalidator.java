@@ -69,6 +69,10 @@ public class Invalidator {
             }, owed.gone() ? "g" : Long.toString(owed.version()), keys.ttl(), keys.appliedTtl(),
                     owed.recorded() ? "once" : "always", "wait", member.answers(), waiting.token(), keys.near(),
                     Long.toString(owed.postId()))
+                    // A pool too busy to queue the command is this replica's load, not Redis's failure: try again
+                    // within the same deadline rather than leave other replicas' readers without the tombstone.
+                    .onFailure(RedisScripts::busy).retry().withBackOff(Duration.ofMillis(1), Duration.ofMillis(10))
+                    .atMost(1_000)
                     .await().atMost(timeout);
         } catch (RuntimeException e) {
             link.lost(e);

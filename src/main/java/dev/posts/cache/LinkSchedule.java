@@ -57,8 +57,9 @@ class LinkSchedule {
             link.heartbeat();
             member.heard();
         } catch (RuntimeException e) {
-            // What fails while the replica stops says nothing about Redis.
-            if (!timer.isShutdown()) {
+            // What fails while the replica stops says nothing about Redis, nor does a pool too busy to take the
+            // command: the reads of that moment find out for themselves whether Redis is still the one trusted.
+            if (!timer.isShutdown() && !RedisScripts.busy(e)) {
                 link.lost(e);
             }
         }

@@ -63,14 +63,15 @@ public class NearCache {
         this.clock = clock;
         this.servingUntil = clock.getAsLong() - 1;
         long maxBytes = config.maxBytes().asLongValue();
-        // Caffeine bounds one weight: each entry weighs its body, and at least its share of the entry bound, so the
-        // weight bound keeps both the bytes and the entries within theirs.
-        int floor = (int) Math.max(1, maxBytes / config.maxEntries());
+        // Caffeine bounds one weight: each entry weighs what its body may take of the heap (two bytes a character,
+        // whatever the string's coding), and at least its share of the entry bound, so the weight bound keeps both
+        // the bytes and the entries within theirs.
+        long floor = Math.max(1, maxBytes / config.maxEntries());
         Counter evictions = Counter.builder("posts.cache.near.evictions")
                 .description("Entries dropped from the near cache to keep it within its bounds").register(registry);
         this.entries = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((Long key, CachedPost post) -> Math.max(floor, post.json().length()))
+                .weigher((Long key, CachedPost post) -> (int) Math.max(floor, heapBytes(post)))
                 .executor(Runnable::run)
                 .removalListener((Long key, CachedPost post, RemovalCause cause) -> {
                     if (cause.wasEvicted()) {
@@ -197,7 +198,7 @@ public class NearCache {
         return entries.estimatedSize();
     }
 
-    /** The weight held now: the bytes of the bodies, each counted as at least its share of the entry bound. */
+    /** The weight held now: the heap the bodies take, each counted as at least its share of the entry bound. */
     long weight() {
         return entries.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
@@ -205,6 +206,11 @@ public class NearCache {
     /** Runs the evictions that are due now rather than with the next reads. */
     void cleanUp() {
         entries.cleanUp();
+    }
+
+    /** The most a body's string takes of the heap: two bytes a character, and the object's headers. */
+    static long heapBytes(CachedPost post) {
+        return 2L * post.json().length() + 64;
     }
 
     private void clear() {

@@ -3,6 +3,7 @@ package dev.posts.cache;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -11,9 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Response;
 
+import dev.posts.admission.DatabaseAdmission;
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
 
@@ -38,6 +39,7 @@ public class PostCache {
     private final CacheKeys keys;
     private final CacheLink link;
     private final NearCache near;
+    private final DatabaseAdmission admission;
     private final boolean enabled;
     private final String leaseTtl;
     private final long leaseWaitNanos;
@@ -46,12 +48,13 @@ public class PostCache {
     private final CacheMeters pages;
     private final Counter leaseWaitsExpired;
 
-    PostCache(RedisScripts scripts, CacheKeys keys, CacheLink link, NearCache near, PostsConfig config,
-            MeterRegistry registry) {
+    PostCache(RedisScripts scripts, CacheKeys keys, CacheLink link, NearCache near, DatabaseAdmission admission,
+            PostsConfig config, MeterRegistry registry) {
         this.scripts = scripts;
         this.keys = keys;
         this.link = link;
         this.near = near;
+        this.admission = admission;
         this.enabled = config.cache().enabled();
         this.leaseTtl = Long.toString(config.cache().leaseTtl().toMillis());
         this.leaseWaitNanos = config.cache().leaseWait().toNanos();
@@ -124,7 +127,7 @@ public class PostCache {
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
-                        if (RedisScripts.missing(failure)) {
+                        if (RedisScripts.missing(failure) || RedisScripts.busy(failure)) {
                             return load(Outcome.BYPASS, meters, database); // no script ran: no lease to give back
                         }
                         // Redis may have handed this reader the lease after all, and every other reader of the entry
@@ -136,8 +139,8 @@ public class PostCache {
                         return load(Outcome.BYPASS, meters, database);
                     }
                     return switch (reply.toString()) {
-                        case "L" -> load(Outcome.MISS, meters, database)
-                                .call(lookup -> fill(entry, meters, token, lookup.post()))
+                        case "L" -> load(Outcome.MISS, meters, database,
+                                lookup -> fill(entry, meters, token, lookup.post()).replaceWith(lookup))
                                 .onFailure().call(() -> fill(entry, meters, token, null)); // gives the lease back
                         case "W" -> {
                             if (System.nanoTime() > deadline) {
@@ -181,10 +184,15 @@ public class PostCache {
     }
 
     private Uni<Lookup> load(Outcome outcome, CacheMeters meters, Supplier<CachedPost> database) {
+        return load(outcome, meters, database, lookup -> Uni.createFrom().item(lookup));
+    }
+
+    /** Reads the database within one admission, which holds what the read costs the heap until {@code then} ends. */
+    private Uni<Lookup> load(Outcome outcome, CacheMeters meters, Supplier<CachedPost> database,
+            Function<Lookup, Uni<Lookup>> then) {
         (outcome == Outcome.BYPASS ? meters.bypasses() : meters.misses()).increment();
         meters.loads().increment();
-        return Uni.createFrom().item(() -> new Lookup(outcome, database.get()))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return admission.read(() -> new Lookup(outcome, database.get()), then);
     }
 
     /** Stores what a lease holder read; a fill that fails or loses only costs a later miss. */

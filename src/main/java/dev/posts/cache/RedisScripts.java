@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -117,6 +118,19 @@ class RedisScripts {
         command.subscribe().with(ignored -> {
         }, ignored -> {
         });
+    }
+
+    /**
+     * Whether the client refused the command itself, before sending it, because its pool and the pool's wait queue were
+     * full: back-pressure of this replica's own making, which says nothing about Redis.
+     */
+    static boolean busy(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectionPoolTooBusyException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean missing(Throwable failure) {

@@ -97,6 +97,34 @@ public interface PostsConfig {
         Duration history();
     }
 
+    Admission admission();
+
+    /**
+     * What one replica takes on at once; past each bound a request is refused at once with a 503 and Retry-After, so
+     * that load beyond what it can serve never queues without bound or fills the heap (API.md, "Bounds").
+     */
+    interface Admission {
+        /** Reads that may wait for or hold a database connection: four times the pool. */
+        @WithDefault("64")
+        int databaseReads();
+
+        /** Writes in flight, from their first byte to their answer: four times the pool. */
+        @WithDefault("64")
+        int writes();
+
+        /**
+         * The heap that bodies in flight may take (requests', responses', and a database read's while it renders), as
+         * estimated from their sizes: three sixteenths of the task's 64 MiB heap, which leaves room beside the near
+         * cache, the service's own live set (about 15 MiB) and what is read before its size is known.
+         */
+        @WithDefault("12M")
+        MemorySize bodies();
+
+        /** What {@code Retry-After} tells a refused client. */
+        @WithDefault("1S")
+        Duration retryAfter();
+    }
+
     Cache cache();
 
     /** The shared cache of posts in Redis; see the README's design note for what each setting protects. */
@@ -194,9 +222,8 @@ public interface PostsConfig {
             int maxEntries();
 
             /**
-             * The most entry body held in memory, counted in characters: a byte each for Latin-1 text (most JSON), two
-             * otherwise, so the heap holds at most twice this in bodies. Each entry counts as at least its share of
-             * {@link #maxEntries()}.
+             * The most heap the entries' bodies take, in bytes: each body counts two bytes a character (what a string
+             * takes at most) and at least its share of {@link #maxEntries()}. An eighth of the task's 64 MiB heap.
              */
             @WithDefault("8M")
             MemorySize maxBytes();

@@ -21,14 +21,15 @@ import jakarta.persistence.Version;
 @Table(name = "posts")
 @NamedNativeQuery(name = PostRepository.BY_ID, query = PostRepository.ROWS
         + " where id = :id", resultSetMapping = PostRepository.ROW)
-@NamedNativeQuery(name = PostRepository.PAGE, query = PostRepository.ROWS
-        + " order by id desc", resultSetMapping = PostRepository.ROW)
-@NamedNativeQuery(name = PostRepository.PAGE_BEFORE, query = PostRepository.ROWS
-        + " where id < :before order by id desc", resultSetMapping = PostRepository.ROW)
-@NamedNativeQuery(name = PostRepository.PAGE_OF_AUTHOR, query = PostRepository.ROWS
-        + " where author = :author order by id desc", resultSetMapping = PostRepository.ROW)
-@NamedNativeQuery(name = PostRepository.PAGE_OF_AUTHOR_BEFORE, query = PostRepository.ROWS
-        + " where id < :before and author = :author order by id desc", resultSetMapping = PostRepository.ROW)
+@NamedNativeQuery(name = PostRepository.PAGE, query = PostRepository.PAGE_ROWS
+        + PostRepository.PAGE_CUT, resultSetMapping = PostRepository.PAGE_ROW)
+@NamedNativeQuery(name = PostRepository.PAGE_BEFORE, query = PostRepository.PAGE_ROWS
+        + " where id < :before" + PostRepository.PAGE_CUT, resultSetMapping = PostRepository.PAGE_ROW)
+@NamedNativeQuery(name = PostRepository.PAGE_OF_AUTHOR, query = PostRepository.PAGE_ROWS
+        + " where author = :author" + PostRepository.PAGE_CUT, resultSetMapping = PostRepository.PAGE_ROW)
+@NamedNativeQuery(name = PostRepository.PAGE_OF_AUTHOR_BEFORE, query = PostRepository.PAGE_ROWS
+        + " where id < :before and author = :author"
+        + PostRepository.PAGE_CUT, resultSetMapping = PostRepository.PAGE_ROW)
 @SqlResultSetMapping(name = PostRepository.ROW, classes = @ConstructorResult(targetClass = PostRow.class, columns = {
         @ColumnResult(name = "id", type = long.class),
         @ColumnResult(name = "title", type = String.class),
@@ -37,6 +38,15 @@ import jakarta.persistence.Version;
         @ColumnResult(name = "created_at", type = Instant.class),
         @ColumnResult(name = "updated_at", type = Instant.class),
         @ColumnResult(name = "version", type = long.class)}))
+@SqlResultSetMapping(name = PostRepository.PAGE_ROW, classes = @ConstructorResult(targetClass = PageRow.class, columns = {
+        @ColumnResult(name = "id", type = long.class),
+        @ColumnResult(name = "title", type = String.class),
+        @ColumnResult(name = "content", type = String.class),
+        @ColumnResult(name = "author", type = String.class),
+        @ColumnResult(name = "created_at", type = Instant.class),
+        @ColumnResult(name = "updated_at", type = Instant.class),
+        @ColumnResult(name = "version", type = long.class),
+        @ColumnResult(name = "fetched", type = long.class)}))
 public class Post {
 
     @Id

@@ -28,6 +28,18 @@ public class PostRepository implements PanacheRepository<Post> {
      */
     static final String ROWS = "select id, title, content, author, created_at, updated_at, version from posts";
     static final String ROW = "PostRow";
+    /**
+     * A page's rows, cut by their text's size in the database: the {@code :limit} newest rows that match, of which only
+     * those whose title and content, added up newest first, stay within {@code :budget} bytes of UTF-8 (and the first
+     * row always) leave it. {@code octet_length} reads a stored value's size without reading the value, and a row it
+     * leaves out never reaches this process; {@code fetched} says how many matched, so the caller knows there is more.
+     */
+    static final String PAGE_ROWS = "select id, title, content, author, created_at, updated_at, version, fetched from"
+            + " (select p.*, row_number() over w as n, sum(octet_length(title) + octet_length(content)) over w as"
+            + " running, count(*) over () as fetched from (" + ROWS;
+    static final String PAGE_CUT = " order by id desc limit :limit) p window w as (order by id desc)) page"
+            + " where n = 1 or running <= :budget order by id desc";
+    static final String PAGE_ROW = "PageRow";
     static final String BY_ID = "Post.rowById";
     static final String PAGE = "Post.page";
     static final String PAGE_BEFORE = "Post.pageBefore";
@@ -50,23 +62,25 @@ public class PostRepository implements PanacheRepository<Post> {
     }
 
     /**
-     * One keyset page, newest first: rows with an id below {@code before} (all rows when null), at most {@code limit}.
-     * Served by the primary key, or by {@code posts_author_id_idx} when filtered by author, so a deep page costs what
-     * the first one does.
+     * One keyset page, newest first: rows with an id below {@code before} (all rows when null), at most {@code limit},
+     * and no more of them than fit in {@code budget} bytes of title and content (one at least). Served by the primary
+     * key, or by {@code posts_author_id_idx} when filtered by author, so a deep page costs what the first one does.
      */
-    public List<PostRow> page(Long before, String author, int limit) {
+    public PageRows page(Long before, String author, int limit, int budget) {
         String name = before == null
                 ? (author == null ? PAGE : PAGE_OF_AUTHOR)
                 : (author == null ? PAGE_BEFORE : PAGE_OF_AUTHOR_BEFORE);
         try (StatelessSession session = sessions.openStatelessSession()) {
-            var query = session.createNamedQuery(name, PostRow.class).setMaxResults(limit);
+            var query = session.createNamedQuery(name, PageRow.class).setParameter("limit", limit)
+                    .setParameter("budget", budget);
             if (before != null) {
                 query.setParameter("before", before);
             }
             if (author != null) {
                 query.setParameter("author", author);
             }
-            return query.list();
+            List<PageRow> rows = query.list();
+            return new PageRows(rows.stream().map(PageRow::post).toList(), rows.isEmpty() ? 0 : rows.get(0).fetched());
         }
     }
 

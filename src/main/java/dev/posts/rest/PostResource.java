@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.posts.service.Creation;
 import dev.posts.service.PostDocument;
@@ -54,10 +55,12 @@ public class PostResource {
 
     private final PostReads reads;
     private final PostWrites posts;
+    private final RequestAdmission admission;
 
-    PostResource(PostReads reads, PostWrites posts) {
+    PostResource(PostReads reads, PostWrites posts, RequestAdmission admission) {
         this.reads = reads;
         this.posts = posts;
+        this.admission = admission;
     }
 
     @GET
@@ -66,9 +69,9 @@ public class PostResource {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Posts per page, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
     @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "nextCursor of the previous page", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "author", in = ParameterIn.QUERY, description = "Only this author's posts", schema = @Schema(type = SchemaType.STRING))
-    public Uni<Response> list(@Context UriInfo uri) {
+    public Uni<Response> list(@Context UriInfo uri, @Context RoutingContext rc) {
         return reads.page(RequestParams.pageQuery(uri.getQueryParameters()))
-                .map(json -> Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build());
+                .map(json -> Response.ok(admission.body(rc, json), MediaType.APPLICATION_JSON_TYPE).build());
     }
 
     @GET
@@ -82,7 +85,8 @@ public class PostResource {
             @Header(name = ApiDescription.ETAG, ref = ApiDescription.ETAG),
             @Header(name = X_CACHE, ref = ApiDescription.X_CACHE)})
     @APIResponse(responseCode = "404", ref = ApiDescription.NOT_FOUND)
-    public Uni<Response> get(@PathParam("id") String id, @Context HttpHeaders headers, @Context UriInfo uri) {
+    public Uni<Response> get(@PathParam("id") String id, @Context HttpHeaders headers, @Context UriInfo uri,
+            @Context RoutingContext rc) {
         long postId = RequestParams.postId(id);
         return reads.get(postId).map(read -> {
             PostDocument post = read.post();
@@ -92,7 +96,8 @@ public class PostResource {
             } else if (EntityTags.noneMatchFails(headers, post.version())) {
                 response = Response.notModified(EntityTags.of(post.version()));
             } else {
-                response = Response.ok(post.json(), MediaType.APPLICATION_JSON_TYPE).tag(EntityTags.of(post.version()));
+                response = Response.ok(admission.body(rc, post.json()), MediaType.APPLICATION_JSON_TYPE)
+                        .tag(EntityTags.of(post.version()));
             }
             return response.header(X_CACHE, read.source().name()).build();
         });

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 
+import dev.posts.admission.OverloadedException;
 import dev.posts.config.PostsConfig;
 import dev.posts.service.IdempotencyKeyReusedException;
 import dev.posts.service.NotAuthorException;
@@ -137,6 +138,13 @@ public class ProblemMapper {
     @ServerExceptionMapper
     Response unreadableStream(IOException e, UriInfo uri) {
         return badRequest(List.of(new FieldError("body", "could not be read to its end")), uri);
+    }
+
+    @ServerExceptionMapper
+    Response overloaded(OverloadedException e, UriInfo uri) {
+        return problem(Response.Status.SERVICE_UNAVAILABLE, Problems.OVERLOADED, uri, null)
+                .header(HttpHeaders.RETRY_AFTER, config.admission().retryAfter().toSeconds())
+                .build();
     }
 
     @ServerExceptionMapper

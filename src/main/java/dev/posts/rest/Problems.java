@@ -28,6 +28,9 @@ final class Problems {
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
     }
 
+    /** The detail of a request refused because the replica has taken on all it can serve. */
+    static final String OVERLOADED = "The service is busy; nothing was done. Retry shortly.";
+
     static String noSuchPost(long id) {
         return "There is no post with id " + id + ".";
     }

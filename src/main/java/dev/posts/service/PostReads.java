@@ -5,12 +5,12 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
+import dev.posts.admission.DatabaseAdmission;
 import dev.posts.cache.CachedPost;
 import dev.posts.cache.PostCache;
+import dev.posts.persistence.PageRows;
 import dev.posts.persistence.PostRepository;
-import dev.posts.persistence.PostRow;
 
 /**
  * Reads of posts: one post and the first page through the shared cache, any other page from the database. What the
@@ -23,11 +23,13 @@ public class PostReads {
     private final PostRepository posts;
     private final PostCache cache;
     private final Representation representation;
+    private final DatabaseAdmission admission;
 
-    PostReads(PostRepository posts, PostCache cache, Representation representation) {
+    PostReads(PostRepository posts, PostCache cache, Representation representation, DatabaseAdmission admission) {
         this.posts = posts;
         this.cache = cache;
         this.representation = representation;
+        this.admission = admission;
     }
 
     /** One post, and where it was found. */
@@ -44,14 +46,13 @@ public class PostReads {
         if (query.isFirstPage()) {
             return cache.readFirstPage(() -> render(query));
         }
-        return Uni.createFrom().item(() -> render(query)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return admission.read(() -> render(query));
     }
 
     private String render(PageQuery query) {
-        List<PostRow> rows = posts.page(query.before(), query.author(), query.limit() + 1);
-        List<PostView> items = rows.stream().limit(query.limit()).map(PostView::of).toList();
-        Long nextBefore = rows.size() > query.limit() ? items.getLast().id() : null;
-        return representation.page(new PostPage(items, nextBefore));
+        PageRows page = posts.page(query.before(), query.author(), query.limit() + 1, Representation.PAGE_BUDGET);
+        List<PostView> items = page.rows().stream().limit(query.limit()).map(PostView::of).toList();
+        return representation.page(items, page.fetched() > items.size());
     }
 
     private CachedPost load(long id) {

@@ -151,6 +151,19 @@ class NearCacheUnitTest {
     }
 
     @Test
+    void entriesAreWeighedByTheHeapTheirBodiesTake() {
+        NearCache near = new NearCache(settings(100, 10_000), clock::get, registry);
+        near.granted(clock.get(), LEASE, 0, near.epoch());
+        CachedPost emoji = new CachedPost(1, "\uD83D\uDE00".repeat(1000)); // 2,000 chars, 4,000 bytes of heap
+        for (long id = 1; id <= 10; id++) {
+            near.put(id, emoji, near.stamp());
+            near.cleanUp();
+        }
+        assertTrue(near.size() <= 2, "entries held: " + near.size());
+        assertTrue(near.size() * 4000 <= 10_000, "heap held by bodies: " + near.size() * 4000);
+    }
+
+    @Test
     void offServesNothing() {
         NearCache off = new NearCache(new Settings(false, 100, 1 << 20), clock::get, registry);
         off.granted(clock.get(), LEASE, 0, off.epoch());

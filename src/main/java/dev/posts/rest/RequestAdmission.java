@@ -1,0 +1,130 @@
+package dev.posts.rest;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.posts.admission.HeapBudget;
+import dev.posts.admission.OverloadedException;
+import dev.posts.config.PostsConfig;
+
+/**
+ * What this replica holds at once of the two things a client can make it hold: writes in flight, and bodies in memory
+ * (each weighed by what its size may cost the heap). Past either bound a request is refused at once, with a 503 and
+ * {@code Retry-After}, before anything of it is read or done.
+ */
+@ApplicationScoped
+class RequestAdmission {
+
+    /** The heap a request body takes at most, per byte: the buffer, and the strings and tokens parsed from it. */
+    private static final int BYTES_PER_BODY_BYTE = 4;
+
+    private final AtomicInteger writes = new AtomicInteger();
+    private final HeapBudget heap;
+    private final int maxWrites;
+    private final long maxBody;
+    private final long retryAfter;
+    private final HttpProblems problems;
+    private final Counter refusedWrites;
+    private final Counter refusedBodies;
+
+    RequestAdmission(PostsConfig config, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
+            HeapBudget heap, HttpProblems problems, MeterRegistry registry) {
+        this.maxWrites = config.admission().writes();
+        this.heap = heap;
+        this.maxBody = maxBody.asLongValue();
+        this.retryAfter = config.admission().retryAfter().toSeconds();
+        this.problems = problems;
+        this.refusedWrites = refused(registry, "write");
+        this.refusedBodies = refused(registry, "body");
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::admit, Integer.MAX_VALUE - 1);
+    }
+
+    /**
+     * The response body of a read, if the heap it may take is free until the response ends.
+     *
+     * @throws OverloadedException
+     *             when it is not
+     */
+    String body(RoutingContext rc, String json) {
+        if (!reserve(rc, (long) HeapBudget.BYTES_PER_CHAR * json.length())) {
+            refusedBodies.increment();
+            throw new OverloadedException("bodies in memory");
+        }
+        return json;
+    }
+
+    private void admit(RoutingContext rc) {
+        HttpMethod method = rc.request().method();
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || !rc.request().path().startsWith("/posts")) {
+            rc.next();
+            return;
+        }
+        if (writes.incrementAndGet() > maxWrites) {
+            writes.decrementAndGet();
+            if (declaredLength(rc) > 0) {
+                rc.response().putHeader(HttpHeaders.CONNECTION, "close"); // the body is not read
+            }
+            refuse(rc, refusedWrites);
+            return;
+        }
+        rc.addEndHandler(ended -> writes.decrementAndGet());
+        long length = declaredLength(rc);
+        if (!reserve(rc, BYTES_PER_BODY_BYTE * Math.min(length, maxBody))) {
+            if (length > 0) {
+                rc.response().putHeader(HttpHeaders.CONNECTION, "close"); // the body is not read
+            }
+            refuse(rc, refusedBodies);
+            return;
+        }
+        rc.next();
+    }
+
+    private boolean reserve(RoutingContext rc, long bytes) {
+        if (!heap.take(bytes)) {
+            return false;
+        }
+        rc.addEndHandler(ended -> heap.give(bytes));
+        return true;
+    }
+
+    /** The body's declared length; as large as the limit when it is chunked or its length is not a number. */
+    private long declaredLength(RoutingContext rc) {
+        String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return rc.request().headers().contains(HttpHeaders.TRANSFER_ENCODING) ? maxBody : 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(length.strip()));
+        } catch (NumberFormatException e) {
+            return maxBody;
+        }
+    }
+
+    private void refuse(RoutingContext rc, Counter refused) {
+        refused.increment();
+        rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+        problems.send(rc, 503, Problems.OVERLOADED, null);
+    }
+
+    private static Counter refused(MeterRegistry registry, String what) {
+        return Counter.builder("posts.admission.refused").tag("what", what)
+                .description("Requests refused at once because the replica had taken on all it can serve")
+                .register(registry);
+    }
+}
