@@ -6,12 +6,15 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.function.Predicate;
 
-/** Tells a database that cannot be reached, or lost the connection mid-transaction, from any other failure. */
+/** Tells a database that is away, or ended a wait at its deadline, from any other failure. */
 final class DatabaseFailures {
 
     /** SQL states of a database that cannot be reached or cannot take work now: connection errors, shutdown. */
     private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300", "57014", "55P03");
+    /** SQL states of a wait the server ended at its deadline: lock_timeout, statement_timeout. */
+    private static final Set<String> DEADLINE_STATES = Set.of("55P03", "57014");
 
     private DatabaseFailures() {
     }
@@ -22,6 +25,31 @@ final class DatabaseFailures {
      * written, and a retry is the right answer).
      */
     static boolean isUnavailable(Throwable failure) {
+        return anywhere(failure, t -> {
+            if (t instanceof java.net.ConnectException || t instanceof org.hibernate.exception.JDBCConnectionException
+                    || t instanceof jakarta.transaction.RollbackException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                return state != null && (state.startsWith("08") || UNAVAILABLE_STATES.contains(state))
+                        || state == null && raisedByThePool(sql);
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Whether the server ended a wait at its deadline: a lock held elsewhere ({@code lock_timeout}, maybe by a replica
+     * that froze while holding it) or a statement that ran too long ({@code statement_timeout}). The transaction rolled
+     * back; a retry is the right answer.
+     */
+    static boolean isDeadline(Throwable failure) {
+        return anywhere(failure,
+                t -> t instanceof SQLException sql && DEADLINE_STATES.contains(String.valueOf(sql.getSQLState())));
+    }
+
+    private static boolean anywhere(Throwable failure, Predicate<Throwable> test) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Throwable> pending = new ArrayDeque<>();
         pending.push(failure);
@@ -30,18 +58,8 @@ final class DatabaseFailures {
             if (!seen.add(t) || seen.size() > 50) {
                 continue;
             }
-            if (t instanceof java.net.ConnectException || t instanceof org.hibernate.exception.JDBCConnectionException
-                    || t instanceof jakarta.transaction.RollbackException) {
+            if (test.test(t)) {
                 return true;
-            }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && (state.startsWith("08") || UNAVAILABLE_STATES.contains(state))) {
-                    return true;
-                }
-                if (state == null && raisedByThePool(sql)) {
-                    return true;
-                }
             }
             if (t.getCause() != null) {
                 pending.push(t.getCause());

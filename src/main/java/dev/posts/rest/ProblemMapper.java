@@ -150,9 +150,13 @@ public class ProblemMapper {
     @ServerExceptionMapper
     Response unexpected(Throwable e, UriInfo uri) {
         if (DatabaseFailures.isUnavailable(e)) {
-            LOG.warnf("database unavailable: %s", DatabaseFailures.rootMessage(e));
-            return problem(Response.Status.SERVICE_UNAVAILABLE,
-                    "The database is unreachable; nothing was changed. Retry shortly.", uri, null)
+            boolean deadline = DatabaseFailures.isDeadline(e);
+            LOG.warnf("database %s: %s", deadline ? "wait past its deadline" : "unavailable",
+                    DatabaseFailures.rootMessage(e));
+            return problem(Response.Status.SERVICE_UNAVAILABLE, deadline
+                    ? "The database did not finish in time (the post may be locked by another change); nothing was"
+                            + " changed. Retry shortly."
+                    : "The database is unreachable; nothing was changed. Retry shortly.", uri, null)
                     .header(HttpHeaders.RETRY_AFTER, config.database().retryAfter().toSeconds())
                     .build();
         }

@@ -33,6 +33,18 @@ class DatabaseFailuresUnitTest {
     }
 
     @Test
+    void aWaitTheServerEndedAtItsDeadlineIsToldFromAnOutage() {
+        for (String state : new String[]{"55P03", "57014"}) {
+            assertTrue(DatabaseFailures.isDeadline(new PersistenceException(new SQLException("x", state))), state);
+        }
+        for (String state : new String[]{"08006", "57P01", "53300", "40P01", null}) {
+            assertFalse(DatabaseFailures.isDeadline(new PersistenceException(new SQLException("x", state))),
+                    String.valueOf(state));
+        }
+        assertFalse(DatabaseFailures.isDeadline(new ConnectException("refused")));
+    }
+
+    @Test
     void aFailureOnlySuppressedBesideAnotherStillCounts() {
         RuntimeException failure = new RuntimeException("commit failed");
         failure.addSuppressed(new SQLTransientConnectionException("gone", "08003"));
