@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Usage: scripts/bench.sh [--tiny]  — benchmarks the packaged service with wrk; writes bench/results/<date>-<commit>.md.
+# Usage: scripts/bench.sh [--tiny | --overload]  — benchmarks the packaged service with wrk; writes
+# bench/results/<date>-<commit>[-overload].md.
 #
 # Seeds PostgreSQL (1,000,000 posts; reads of single posts use ids 1..1000, as the NestJS peer was measured), starts
 # the service as production runs it (prod profile, request log off), warms each endpoint up, then drives wrk at fixed
 # concurrency: the ceiling (a constant JSON endpoint of the same service), GET /posts/{id} from the cache (the near
 # cache, then Redis alone) and with the cache off, the first page of GET /posts (cached, and from the database) and its 10,000th page, p99 latency at about
 # half the cached maximum, and the same reads with the service pinned to one core (taskset). RSS is sampled
-# throughout. --tiny only checks that it all runs (CI): a few thousand posts and one-second runs, results in target/.
+# throughout. Last, overload: wrk -c1000 on reads that miss (ids over the whole table), many times what one replica
+# serves: what it serves, how much it refuses (503), how fast, readiness throughout, and the first read after it.
+# --tiny only checks that it all runs (CI): a few thousand posts and one-second runs, results in target/.
+# --overload runs the seeding and the overload row alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-tiny=false
+tiny=false only_overload=false
 [[ ${1:-} == --tiny ]] && tiny=true
+[[ ${1:-} == --overload ]] && only_overload=true
 if $tiny; then
   posts=3000 duration=1s warmup=1s warmup_rounds=2 connections=8 deep_page=50 cold_starts=2 out_dir=target/bench
 else
@@ -151,6 +156,39 @@ measure() { # name path [wrk options…]
   log "$name: $rate req/s, p50 $p50 ms, p99 $p99 ms, $errors errors, RSS $rss MiB, after ${warmed[$name]} s of warm-up"
 }
 
+# Overload: far more connections than the replica can serve, each reading a post nobody read yet (a miss: Redis, then
+# the database). Readiness is polled throughout; the replica must stay ready, refuse the excess at once (503 with
+# Retry-After) and answer the first read after the load at its usual speed.
+overload() {
+  local out rate p50 p99 refused total ready_down=0 rss after_ms
+  POSTS_BENCH_IDS=$max_id wrk -t2 -c"$overload_connections" -d"$duration" --timeout 10s --latency \
+    -s bench/random-post.lua "$base/posts/1" >"$work/wrk.txt" &
+  local wrk_pid=$!
+  sample_rss "$wrk_pid" &
+  local sampler=$!
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    curl -fsS -m 2 -o /dev/null "$base/q/health/ready" || ready_down=$((ready_down + 1))
+    sleep 0.5
+  done
+  wait "$wrk_pid"
+  wait "$sampler"
+  after_ms=$(curl -s -o /dev/null -w '%{time_total}' "$base/posts/$((max_id / 2))" | awk '{ printf "%.1f", $1 * 1000 }')
+  out=$(cat "$work/wrk.txt")
+  rate=$(awk '/^Requests\/sec/ { printf "%d", $2 }' <<<"$out")
+  total=$(awk '/requests in/ { print $1 }' <<<"$out")
+  refused=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  rss=$(cat "$work/rss")
+  ((rss > rss_max_mib)) && rss_max_mib=$rss
+  overload_row="| reads that miss, wrk -c$overload_connections | $rate | $((rate - rate * ${refused:-0} / total)) | $(ratio "${refused:-0}" "$total") | $p50 | $p99 | $ready_down | $after_ms | $rss |"
+  log "overload: $rate answers/s, ${refused:-0} of $total refused, p50 $p50 ms, p99 $p99 ms, readiness failed $ready_down times, first read after $after_ms ms, RSS $rss MiB"
+  echo "$out" >"$work/overload.txt"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+overload_connections=1000
+$tiny && overload_connections=200
+
 log "seeding $posts posts"
 start_service
 psql_admin -d "$database" -c "insert into posts (title, content, author, created_at, updated_at, version)
@@ -165,6 +203,25 @@ cursor_of() { printf 'p1:%d' "$1" | openssl base64 -A | tr '+/' '-_' | tr -d '='
 deep_cursor=$(cursor_of $((max_id - 20 * (deep_page - 1) + 1)))
 curl -fsS -o /dev/null "$base/posts?cursor=$deep_cursor" || { log "the deep page does not answer"; exit 1; }
 
+if $only_overload; then
+  overload
+  stop_service
+  result="$out_dir/$(date -u +%Y-%m-%d)-$(git rev-parse --short HEAD)-overload.md"
+  {
+    echo "# Overload $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)"
+    echo
+    echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)); PostgreSQL, Redis and wrk on the same machine. $posts posts, the task's JVM flags, $duration of wrk -t2 after no warm-up (a new task meeting a burst)."
+    echo
+    echo "| row | answers/s | served/s | share refused | p50 ms | p99 ms | readiness failures | first read after, ms | RSS MiB |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "$overload_row"
+    echo
+    echo "p50 and p99 are of every answer, the quick 503s included (wrk does not time one status apart)."
+  } >"$result"
+  psql_admin -d postgres -c "drop database if exists $database with (force)"
+  cat "$result"
+  exit 0
+fi
 stop_service
 # Cold starts: from the process's start to the first 200 on GET /posts/{id}, the answer a new task owes first.
 for _ in $(seq 1 "$cold_starts"); do
@@ -212,9 +269,12 @@ measure "by id, cache off, 1 core" /posts/1 -s bench/random-post.lua
 stop_service
 unset WRK_PREFIX
 
+start_service
+overload
+stop_service
+
 startup_median=$(printf '%s\n' "${startup_ms[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 reservation=$(task_field memoryReservation)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT MET") }'; }
 deep_cost=$(ratio "${rps["first page, cache off"]}" "${rps["page $deep_page"]}")
 
@@ -238,6 +298,12 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
     [[ $name == ceiling* ]] && nest_ratio="" || nest_ratio="$(ratio "$rate" "$nest")x"
     echo "| $name | \`${path:0:40}\` | $rate | $p50 | $p99 | $errors | $rss | $warm | $(ratio "$rate" "$ceiling") | $nest_ratio |"
   done
+  echo
+  echo "Overload: wrk -c$overload_connections on reads that miss, $duration, no warm-up; p50 and p99 of every answer, the quick 503s included."
+  echo
+  echo "| row | answers/s | served/s | share refused | p50 ms | p99 ms | readiness failures | first read after, ms | RSS MiB |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "$overload_row"
   echo
   echo "Start: from process start to the first 200 on GET /posts/1, median ${startup_median} ms over ${#startup_ms[@]} cold starts (${startup_ms[*]} ms)."
   echo "Deep page cost: the first page, from the database, serves $deep_cost x the requests per second of page $deep_page."
