@@ -17,21 +17,24 @@ import dev.posts.config.PostsConfig;
 /**
  * Which reads may go to the database, and when. At most {@code posts.admission.database-reads} wait or run at once; a
  * read past that is refused at once (queued on the worker pool it would wait behind all the others, and a burst of
- * misses would become seconds of latency for everyone). An admitted read runs once it has taken from the
- * {@link HeapBudget} what the largest post costs while it is read, rendered and handed to the cache, and holds it until
- * then; it waits for that at most as long as for a database connection.
+ * misses would become seconds of latency for everyone). An admitted read takes {@link #BASE} of the {@link HeapBudget}
+ * before it starts, and what the rows it read will cost to render and cache ({@link #needs}) once it knows their size;
+ * it holds both until it has handed its result on, and waits for them at most {@link #WAIT}.
  */
 @ApplicationScoped
 public class DatabaseAdmission {
 
+    /** What any read takes before it knows its rows' size: a page of typical posts fits in it. */
+    static final long BASE = 64 << 10;
     /**
-     * What reading, rendering and caching the largest post the contract admits takes of the heap at most: its row's
-     * bytes and string, its JSON's buffer and string, and the cache entry's string and command (400 KB each).
+     * What a character of a row costs while it is rendered and handed to the cache: the row's string, the JSON's buffer
+     * and string, the cache entry's string and its command's bytes.
      */
-    static final long READ_COST = 2L << 20;
-    private static final Duration WAIT = Duration.ofMillis(500);
+    public static final int BYTES_PER_CHAR = 2 + 2 + 2 + 2 + 3;
+    private static final Duration WAIT = Duration.ofMillis(250);
 
     private final AtomicInteger admitted = new AtomicInteger();
+    private final ThreadLocal<Reservation> current = new ThreadLocal<>();
     private final int maxAdmitted;
     private final HeapBudget heap;
     private final Counter refused;
@@ -52,27 +55,24 @@ public class DatabaseAdmission {
         return Uni.createFrom().deferred(() -> {
             if (admitted.incrementAndGet() > maxAdmitted) {
                 admitted.decrementAndGet();
-                return refuse("reads waiting for the database");
+                refused.increment();
+                return Uni.createFrom().failure(new OverloadedException("reads waiting for the database"));
             }
-            // 0: nothing taken; 1: the heap taken; 2: ended. A read cancelled while it waits gives back what it takes.
-            AtomicInteger state = new AtomicInteger();
+            Reservation reservation = new Reservation();
             Supplier<T> admittedRead = () -> {
-                if (!heap.take(READ_COST, WAIT)) {
-                    refused.increment();
-                    throw new OverloadedException("heap for database reads");
+                reservation.take(BASE);
+                current.set(reservation);
+                try {
+                    return read.get();
+                } finally {
+                    current.remove();
                 }
-                if (!state.compareAndSet(0, 1)) {
-                    heap.give(READ_COST);
-                }
-                return read.get();
             };
             return Uni.createFrom().item(admittedRead).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                     .onItem().transformToUni(item -> then.apply(item))
                     .onTermination().invoke(() -> {
                         admitted.decrementAndGet();
-                        if (state.getAndSet(2) == 1) {
-                            heap.give(READ_COST);
-                        }
+                        reservation.end();
                     });
         });
     }
@@ -82,8 +82,43 @@ public class DatabaseAdmission {
         return read(read, item -> Uni.createFrom().item(item));
     }
 
-    private <R> Uni<R> refuse(String what) {
-        refused.increment();
-        return Uni.createFrom().failure(new OverloadedException(what));
+    /**
+     * Called by an admitted read once it knows what its rows will cost ({@code chars} characters): it takes what that
+     * costs beyond {@link #BASE}, or fails with {@link OverloadedException}. Outside an admitted read it does nothing.
+     */
+    public void needs(long chars) {
+        Reservation reservation = current.get();
+        if (reservation != null) {
+            reservation.take(chars * BYTES_PER_CHAR - BASE);
+        }
+    }
+
+    /** What one read holds of the heap budget; given back once, when the read ends, even if it ends while waiting. */
+    private final class Reservation {
+        private long held;
+        private boolean ended;
+
+        void take(long bytes) {
+            if (bytes <= 0) {
+                return;
+            }
+            if (!heap.take(bytes, WAIT)) {
+                refused.increment();
+                throw new OverloadedException("heap for database reads");
+            }
+            synchronized (this) {
+                if (!ended) {
+                    held += HeapBudget.rounded(bytes);
+                    return;
+                }
+            }
+            heap.give(bytes);
+        }
+
+        synchronized void end() {
+            ended = true;
+            heap.give(held);
+            held = 0;
+        }
     }
 }

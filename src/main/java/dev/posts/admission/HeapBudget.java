@@ -51,6 +51,11 @@ public class HeapBudget {
         kib.release(units(bytes));
     }
 
+    /** What {@link #take} takes for {@code bytes}: whole KiB. Give back what was taken, or the sum of such. */
+    static long rounded(long bytes) {
+        return (long) units(bytes) << 10;
+    }
+
     private static int units(long bytes) {
         return (int) Math.min(Integer.MAX_VALUE, (bytes + 1023) >> 10);
     }

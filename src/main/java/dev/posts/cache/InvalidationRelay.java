@@ -76,7 +76,7 @@ class InvalidationRelay {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int from = 0; from < batch.size(); from += AT_ONCE) {
             List<Uni<Response>> each = batch.subList(from, Math.min(batch.size(), from + AT_ONCE)).stream()
-                    .map(i -> scripts.start(Script.INVALIDATE, keys.invalidation(i),
+                    .map(i -> scripts.startOnLink(Script.INVALIDATE, keys.invalidation(i),
                             i.gone() ? "g" : Long.toString(i.version()), keys.ttl(), keys.appliedTtl(), "once",
                             "late", "", "", keys.near(), Long.toString(i.postId())))
                     .toList();

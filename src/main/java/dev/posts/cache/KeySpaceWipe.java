@@ -6,7 +6,6 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.config.PostsConfig;
@@ -22,12 +21,12 @@ class KeySpaceWipe {
     /** Keys per SCAN step: enough to make a large key space quick, few enough that no step holds Redis up. */
     private static final String BATCH = "1000";
 
-    private final ReactiveRedisDataSource redis;
+    private final RedisScripts redis;
     private final CacheKeys keys;
     private final Duration wait;
     private final String nearLease;
 
-    KeySpaceWipe(ReactiveRedisDataSource redis, CacheKeys keys, PostsConfig config) {
+    KeySpaceWipe(RedisScripts redis, CacheKeys keys, PostsConfig config) {
         this.redis = redis;
         this.keys = keys;
         this.wait = config.cache().recoveryTimeout();
@@ -45,7 +44,7 @@ class KeySpaceWipe {
         String cursor = "0";
         long deleted = 0;
         do {
-            Response page = redis.execute("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", BATCH).await()
+            Response page = redis.onLink("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", BATCH).await()
                     .atMost(wait);
             cursor = page.get(0).toString();
             List<String> found = new ArrayList<>();
@@ -55,10 +54,10 @@ class KeySpaceWipe {
                 }
             }
             if (!found.isEmpty()) {
-                deleted += redis.execute("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
+                deleted += redis.onLink("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
             }
         } while (!cursor.equals("0"));
-        redis.execute("SET", keys.nearWiped(), "1", "PX", nearLease).await().atMost(wait);
+        redis.onLink("SET", keys.nearWiped(), "1", "PX", nearLease).await().atMost(wait);
         return deleted;
     }
 }

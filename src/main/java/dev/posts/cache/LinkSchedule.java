@@ -7,8 +7,11 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.TimeoutException;
 
 import dev.posts.config.PostsConfig;
 
@@ -23,10 +26,14 @@ import dev.posts.config.PostsConfig;
 @ApplicationScoped
 class LinkSchedule {
 
+    private static final Logger LOG = Logger.getLogger(LinkSchedule.class);
+
     private final CacheLink link;
     private final NearMember member;
     private final PostsConfig.Cache config;
     private ScheduledExecutorService timer;
+    /** Heartbeats in a row whose answer came too late; only the timer's thread touches it. */
+    private int slowBeats;
 
     LinkSchedule(CacheLink link, NearMember member, PostsConfig config) {
         this.link = link;
@@ -56,10 +63,15 @@ class LinkSchedule {
         try {
             link.heartbeat();
             member.heard();
+            slowBeats = 0;
         } catch (RuntimeException e) {
+            LOG.debugf("heartbeat failed: %s", e);
             // What fails while the replica stops says nothing about Redis, nor does a pool too busy to take the
-            // command: the reads of that moment find out for themselves whether Redis is still the one trusted.
-            if (!timer.isShutdown() && !RedisScripts.busy(e)) {
+            // command: the reads of that moment find out for themselves whether Redis is still the one trusted. One
+            // answer later than the recovery timeout is no more than a saturated replica (its event loops answer the
+            // link's connections too); a Redis that stopped answering misses the next beat as well.
+            boolean slow = e instanceof TimeoutException && ++slowBeats < 2;
+            if (!timer.isShutdown() && !RedisScripts.busy(e) && !slow) {
                 link.lost(e);
             }
         }

@@ -8,14 +8,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.redis.client.RedisClientName;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -29,6 +34,9 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 class RedisScripts {
 
+    /** The name of the link's Redis client ({@code quarkus.redis.link.*}). */
+    static final String LINK = "link";
+
     enum Script {
         READ("read.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua"), LEASE("lease.lua");
 
@@ -40,6 +48,8 @@ class RedisScripts {
     }
 
     private final ReactiveRedisDataSource redis;
+    /** The link's own connections (heartbeat, recovery, relay), apart from the pool that requests share. */
+    private final Redis link;
     private final String[] sources = new String[Script.values().length];
     private final String[] shas = new String[Script.values().length];
     /**
@@ -49,8 +59,9 @@ class RedisScripts {
      */
     private final String[] fallbacks = new String[Script.values().length];
 
-    RedisScripts(ReactiveRedisDataSource redis, CacheKeys keys) {
+    RedisScripts(ReactiveRedisDataSource redis, @RedisClientName(LINK) Redis link, CacheKeys keys) {
         this.redis = redis;
+        this.link = link;
         for (Script script : Script.values()) {
             sources[script.ordinal()] = "-- key space " + keys.space() + "\n" + script.file;
             shas[script.ordinal()] = sha1(sources[script.ordinal()]);
@@ -65,6 +76,11 @@ class RedisScripts {
      */
     Uni<Response> start(Script script, List<String> keys, String... args) {
         return redis.execute("EVALSHA", command(shas[script.ordinal()], keys, args));
+    }
+
+    /** {@link #start} on the link's own connections: what the relay sends. */
+    Uni<Response> startOnLink(Script script, List<String> keys, String... args) {
+        return onLink("EVALSHA", command(shas[script.ordinal()], keys, args));
     }
 
     /**
@@ -88,7 +104,7 @@ class RedisScripts {
         String[] exists = new String[shas.length + 1];
         exists[0] = "EXISTS";
         System.arraycopy(shas, 0, exists, 1, shas.length);
-        Response exist = redis.execute("SCRIPT", exists).await().atMost(wait);
+        Response exist = onLink("SCRIPT", exists).await().atMost(wait);
         for (Response one : exist) {
             if (one.toInteger() != 1) {
                 return false;
@@ -99,15 +115,21 @@ class RedisScripts {
 
     /** Whether this Redis holds the read script: what says its key space was wiped since it got its data. */
     boolean wiped(Duration wait) {
-        return redis.execute("SCRIPT", "EXISTS", shas[Script.READ.ordinal()]).await().atMost(wait).get(0)
+        return onLink("SCRIPT", "EXISTS", shas[Script.READ.ordinal()]).await().atMost(wait).get(0)
                 .toInteger() == 1;
     }
 
     /** Loads every script, the read script last: its presence says the others are there too. */
     void loadAll(Duration wait) {
         for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.LEASE, Script.READ)) {
-            redis.execute("SCRIPT", "LOAD", sources[script.ordinal()]).await().atMost(wait);
+            onLink("SCRIPT", "LOAD", sources[script.ordinal()]).await().atMost(wait);
         }
+    }
+
+    /** A command on the link's own connections. */
+    Uni<Response> onLink(String command, String... args) {
+        // A copy typed Object[]: the request stores each argument's bytes back into the array it is given.
+        return link.send(Request.cmd(Command.create(command), Arrays.copyOf(args, args.length, Object[].class)));
     }
 
     /**

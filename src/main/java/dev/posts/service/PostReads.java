@@ -11,6 +11,7 @@ import dev.posts.cache.CachedPost;
 import dev.posts.cache.PostCache;
 import dev.posts.persistence.PageRows;
 import dev.posts.persistence.PostRepository;
+import dev.posts.persistence.PostRow;
 
 /**
  * Reads of posts: one post and the first page through the shared cache, any other page from the database. What the
@@ -51,12 +52,19 @@ public class PostReads {
 
     private String render(PageQuery query) {
         PageRows page = posts.page(query.before(), query.author(), query.limit() + 1, Representation.PAGE_BUDGET);
+        admission.needs(page.rows().stream().mapToLong(PostReads::chars).sum());
         List<PostView> items = page.rows().stream().limit(query.limit()).map(PostView::of).toList();
         return representation.page(items, page.fetched() > items.size());
     }
 
     private CachedPost load(long id) {
-        return posts.findRow(id).map(row -> new CachedPost(row.version(), representation.post(PostView.of(row))))
-                .orElse(null);
+        return posts.findRow(id).map(row -> {
+            admission.needs(chars(row));
+            return new CachedPost(row.version(), representation.post(PostView.of(row)));
+        }).orElse(null);
+    }
+
+    private static long chars(PostRow row) {
+        return row.title().length() + row.content().length();
     }
 }
