@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
+import dev.posts.config.CacheConfig;
 import dev.posts.config.PostsConfig;
 
 /**
@@ -25,7 +26,7 @@ class LinkSchedule {
 
     private final CacheLink link;
     private final NearMember member;
-    private final PostsConfig.Cache config;
+    private final CacheConfig config;
     private ScheduledExecutorService timer;
 
     LinkSchedule(CacheLink link, NearMember member, PostsConfig config) {

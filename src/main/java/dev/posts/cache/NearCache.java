@@ -13,6 +13,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.posts.config.NearCacheConfig;
 import dev.posts.config.PostsConfig;
 
 /**
@@ -58,7 +59,7 @@ public class NearCache {
         this(config.cache().near(), System::nanoTime, registry);
     }
 
-    NearCache(PostsConfig.Cache.Near config, LongSupplier clock, MeterRegistry registry) {
+    NearCache(NearCacheConfig config, LongSupplier clock, MeterRegistry registry) {
         this.enabled = config.enabled();
         this.clock = clock;
         this.servingUntil = clock.getAsLong() - 1;

@@ -26,6 +26,7 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.cache.RedisScripts.Script;
+import dev.posts.config.NearCacheConfig;
 import dev.posts.config.PostsConfig;
 
 /**
@@ -94,7 +95,7 @@ class NearMember {
         this.keys = keys;
         this.near = near;
         this.answers = keys.nearAnswers(node);
-        PostsConfig.Cache.Near settings = config.cache().near();
+        NearCacheConfig settings = config.cache().near();
         this.leaseMillis = settings.lease().toMillis();
         this.servingNanos = (long) (settings.lease().toNanos() * settings.leaseMargin());
         this.timeout = config.cache().timeout();
