@@ -25,13 +25,15 @@ import dev.posts.config.PostsConfig;
 class LinkSchedule {
 
     private final CacheLink link;
-    private final NearMember member;
+    private final NearMembership membership;
+    private final AnswerWait answers;
     private final CacheConfig config;
     private ScheduledExecutorService timer;
 
-    LinkSchedule(CacheLink link, NearMember member, PostsConfig config) {
+    LinkSchedule(CacheLink link, NearMembership membership, AnswerWait answers, PostsConfig config) {
         this.link = link;
-        this.member = member;
+        this.membership = membership;
+        this.answers = answers;
         this.config = config.cache();
     }
 
@@ -56,7 +58,7 @@ class LinkSchedule {
         }
         try {
             link.heartbeat();
-            member.heard();
+            answers.heard();
         } catch (RuntimeException e) {
             // What fails while the replica stops says nothing about Redis, nor does a pool too busy to take the
             // command: the reads of that moment find out for themselves whether Redis is still the one trusted.
@@ -64,7 +66,7 @@ class LinkSchedule {
                 link.lost(e);
             }
         }
-        member.heartbeat(link.usable());
+        membership.heartbeat(link.usable());
     }
 
     private void relay() {

@@ -18,7 +18,7 @@ import dev.posts.config.PostsConfig;
 
 /**
  * This replica's own memory in front of Redis: entries it read there (or filled from the database), served without a
- * Redis command while, and only while, it holds a lease ({@link NearMember} renews it). A write is acknowledged only
+ * Redis command while, and only while, it holds a lease ({@link MemberLease} renews it). A write is acknowledged only
  * after every replica holding a lease has dropped the entry ({@link #dropped}, then its answer) or its lease has run
  * out in Redis; the replica's own view of the lease ends earlier, by its own clock, measured from before it asked for
  * it, so it stops serving before any writer may assume it did (rule 12 of the README's design note).
