@@ -13,6 +13,11 @@ public record CachedPost(long version, String json) {
 
     static final String FORMAT = "1";
 
+    /** The most its body's string takes of the heap: two bytes a character, and the object's headers. */
+    long heapBytes() {
+        return 2L * json.length() + 64;
+    }
+
     String encode() {
         return "v:" + version + ":" + FORMAT + ":" + json;
     }

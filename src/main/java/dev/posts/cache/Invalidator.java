@@ -23,13 +23,13 @@ public class Invalidator {
     private final CacheKeys keys;
     private final CacheLink link;
     private final PendingInvalidations pending;
-    private final NearMember member;
+    private final AnswerWait answers;
     private final Duration timeout;
 
     Invalidator(RedisScripts scripts, CacheKeys keys, CacheLink link, PendingInvalidations pending,
-            NearMember member, PostsConfig config) {
+            AnswerWait answers, PostsConfig config) {
         this.scripts = scripts;
-        this.member = member;
+        this.answers = answers;
         this.keys = keys;
         this.link = link;
         this.pending = pending;
@@ -54,11 +54,11 @@ public class Invalidator {
      * lost the scripts still takes it (as text), and this replica bypasses the cache until it has wiped that Redis.
      * <p>
      * Then it waits until no replica can serve the replaced version from its near cache: every member that Redis told
-     * has answered, or its lease has run out ({@link NearMember#await}). A write whose invalidation did not reach Redis
-     * waits for leases granted before it to run out ({@link NearMember#unreachable}).
+     * has answered, or its lease has run out ({@link AnswerWait#await}). A write whose invalidation did not reach Redis
+     * waits for leases granted before it to run out ({@link AnswerWait#unreachable}).
      */
     public void invalidate(Invalidation owed) {
-        NearMember.Awaited waiting = member.expect();
+        AnswerWait.Awaited waiting = answers.expect();
         AtomicBoolean missing = new AtomicBoolean();
         long sentAt = System.nanoTime();
         Response reply;
@@ -67,7 +67,7 @@ public class Invalidator {
                 missing.set(true);
                 link.lost(new IllegalStateException("Redis holds none of the cache's scripts"));
             }, owed.gone() ? "g" : Long.toString(owed.version()), keys.ttl(), keys.appliedTtl(),
-                    owed.recorded() ? "once" : "always", "wait", member.answers(), waiting.token(), keys.near(),
+                    owed.recorded() ? "once" : "always", "wait", answers.channel(), waiting.token(), keys.near(),
                     Long.toString(owed.postId()))
                     // A pool too busy to queue the command is this replica's load, not Redis's failure: try again
                     // within the same deadline rather than leave other replicas' readers without the tombstone.
@@ -76,10 +76,10 @@ public class Invalidator {
                     .await().atMost(timeout);
         } catch (RuntimeException e) {
             link.lost(e);
-            member.unreachable(waiting, sentAt);
+            answers.unreachable(waiting, sentAt);
             return;
         }
-        member.heard();
-        member.await(waiting, reply, missing.get());
+        answers.heard();
+        answers.await(waiting, reply, missing.get());
     }
 }

@@ -13,6 +13,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.TimeoutException;
 
+import dev.posts.config.CacheConfig;
 import dev.posts.config.PostsConfig;
 
 /**
@@ -29,15 +30,17 @@ class LinkSchedule {
     private static final Logger LOG = Logger.getLogger(LinkSchedule.class);
 
     private final CacheLink link;
-    private final NearMember member;
-    private final PostsConfig.Cache config;
+    private final NearMembership membership;
+    private final AnswerWait answers;
+    private final CacheConfig config;
     private ScheduledExecutorService timer;
     /** Heartbeats in a row whose answer came too late; only the timer's thread touches it. */
     private int slowBeats;
 
-    LinkSchedule(CacheLink link, NearMember member, PostsConfig config) {
+    LinkSchedule(CacheLink link, NearMembership membership, AnswerWait answers, PostsConfig config) {
         this.link = link;
-        this.member = member;
+        this.membership = membership;
+        this.answers = answers;
         this.config = config.cache();
     }
 
@@ -62,7 +65,7 @@ class LinkSchedule {
         }
         try {
             link.heartbeat();
-            member.heard();
+            answers.heard();
             slowBeats = 0;
         } catch (RuntimeException e) {
             LOG.debugf("heartbeat failed: %s", e);
@@ -75,7 +78,7 @@ class LinkSchedule {
                 link.lost(e);
             }
         }
-        member.heartbeat(link.usable());
+        membership.heartbeat(link.usable());
     }
 
     private void relay() {

@@ -13,11 +13,12 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.posts.config.NearCacheConfig;
 import dev.posts.config.PostsConfig;
 
 /**
  * This replica's own memory in front of Redis: entries it read there (or filled from the database), served without a
- * Redis command while, and only while, it holds a lease ({@link NearMember} renews it). A write is acknowledged only
+ * Redis command while, and only while, it holds a lease ({@link MemberLease} renews it). A write is acknowledged only
  * after every replica holding a lease has dropped the entry ({@link #dropped}, then its answer) or its lease has run
  * out in Redis; the replica's own view of the lease ends earlier, by its own clock, measured from before it asked for
  * it, so it stops serving before any writer may assume it did (rule 12 of the README's design note).
@@ -36,32 +37,21 @@ public class NearCache {
     private static final CachedPost GONE = new CachedPost(-1, "");
 
     private final boolean enabled;
-    private final LongSupplier clock;
+    private final NearLease lease;
     private final Cache<Long, CachedPost> entries;
     private final AtomicLong changes = new AtomicLong();
     private final Counter hits;
     private final Counter misses;
     private final Counter invalidations;
 
-    /** Until when (clock) entries may be served; before the first lease and after a lapse, in the past. */
-    private volatile long servingUntil;
-    /** A lease granted while this member had not yet handled every invalidation sent before it: held back. */
-    private long heldUntil;
-    private long heldFor = Long.MAX_VALUE;
-    /** Invalidations handled in this membership, in the order Redis sent them. */
-    private long handled;
-    /** How many times the memory was dropped: a lease asked for before a drop is void. */
-    private long drops;
-
     @Inject
     NearCache(PostsConfig config, MeterRegistry registry) {
         this(config.cache().near(), System::nanoTime, registry);
     }
 
-    NearCache(PostsConfig.Cache.Near config, LongSupplier clock, MeterRegistry registry) {
+    NearCache(NearCacheConfig config, LongSupplier clock, MeterRegistry registry) {
         this.enabled = config.enabled();
-        this.clock = clock;
-        this.servingUntil = clock.getAsLong() - 1;
+        this.lease = new NearLease(clock);
         long maxBytes = config.maxBytes().asLongValue();
         // Caffeine bounds one weight: each entry weighs what its body may take of the heap (two bytes a character,
         // whatever the string's coding), and at least its share of the entry bound, so the weight bound keeps both
@@ -71,7 +61,7 @@ public class NearCache {
                 .description("Entries dropped from the near cache to keep it within its bounds").register(registry);
         this.entries = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((Long key, CachedPost post) -> (int) Math.max(floor, heapBytes(post)))
+                .weigher((Long key, CachedPost post) -> (int) Math.max(floor, post.heapBytes()))
                 .executor(Runnable::run)
                 .removalListener((Long key, CachedPost post, RemovalCause cause) -> {
                     if (cause.wasEvicted()) {
@@ -94,7 +84,7 @@ public class NearCache {
 
     /** Whether entries may be served now: a lease is held and, by this replica's clock, has not run out. */
     boolean serving() {
-        return enabled && clock.getAsLong() - servingUntil < 0;
+        return enabled && lease.serving();
     }
 
     /**
@@ -146,13 +136,12 @@ public class NearCache {
         entries.invalidate(postId);
         entries.invalidate(FIRST_PAGE);
         invalidations.increment();
-        handled++;
-        release();
+        lease.handled();
     }
 
     /** What a lease request hands to {@link #granted}: a drop since makes the grant void. */
     synchronized long epoch() {
-        return drops;
+        return lease.epoch();
     }
 
     /**
@@ -163,33 +152,24 @@ public class NearCache {
      * missed invalidations while it held none. Returns whether the lease is in effect.
      */
     synchronized boolean granted(long askedAt, long lease, long sent, long epoch) {
-        if (epoch != drops) {
+        if (epoch != this.lease.epoch()) {
             return false;
         }
-        long until = askedAt + lease;
-        if (clock.getAsLong() - servingUntil >= 0) {
+        if (!this.lease.serving()) {
             clear();
         }
-        if (handled >= sent) {
-            servingUntil = later(servingUntil, until);
-            return true;
-        }
-        heldUntil = until;
-        heldFor = sent;
-        return false;
+        return this.lease.grant(askedAt + lease, sent);
     }
 
     /** A new membership (a new subscription): nothing is served until its first lease, from an empty memory. */
     synchronized void joined() {
-        handled = 0;
+        lease.restart();
         drop();
     }
 
     /** Stops serving at once and forgets every entry: the lease cannot be trusted any more. */
     synchronized void drop() {
-        drops++;
-        heldFor = Long.MAX_VALUE;
-        servingUntil = clock.getAsLong() - 1;
+        lease.end();
         clear();
     }
 
@@ -208,24 +188,8 @@ public class NearCache {
         entries.cleanUp();
     }
 
-    /** The most a body's string takes of the heap: two bytes a character, and the object's headers. */
-    static long heapBytes(CachedPost post) {
-        return 2L * post.json().length() + 64;
-    }
-
     private void clear() {
         changes.incrementAndGet();
         entries.invalidateAll();
-    }
-
-    private void release() {
-        if (handled >= heldFor) {
-            servingUntil = later(servingUntil, heldUntil);
-            heldFor = Long.MAX_VALUE;
-        }
-    }
-
-    private long later(long a, long b) {
-        return b - a > 0 ? b : a;
     }
 }

@@ -2,7 +2,6 @@ package dev.posts.cache;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -12,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.admission.DatabaseAdmission;
 import dev.posts.cache.RedisScripts.Script;
@@ -36,6 +34,7 @@ public class PostCache {
     }
 
     private final RedisScripts scripts;
+    private final EntryFill fills;
     private final CacheKeys keys;
     private final CacheLink link;
     private final NearCache near;
@@ -48,9 +47,10 @@ public class PostCache {
     private final CacheMeters pages;
     private final Counter leaseWaitsExpired;
 
-    PostCache(RedisScripts scripts, CacheKeys keys, CacheLink link, NearCache near, DatabaseAdmission admission,
-            PostsConfig config, MeterRegistry registry) {
+    PostCache(RedisScripts scripts, EntryFill fills, CacheKeys keys, CacheLink link, NearCache near,
+            DatabaseAdmission admission, PostsConfig config, MeterRegistry registry) {
         this.scripts = scripts;
+        this.fills = fills;
         this.keys = keys;
         this.link = link;
         this.near = near;
@@ -98,7 +98,8 @@ public class PostCache {
             return Uni.createFrom().item(new Lookup(Outcome.HIT, found.post()));
         }
         long stamp = near.stamp();
-        Uni<Lookup> read = attempt(entry, meters, leaseToken(), System.nanoTime() + leaseWaitNanos, 2, database);
+        Uni<Lookup> read = attempt(entry, meters, EntryFill.leaseToken(), System.nanoTime() + leaseWaitNanos, 2,
+                database);
         if (stamp < 0) {
             return read;
         }
@@ -107,12 +108,6 @@ public class PostCache {
                 near.put(nearKey, lookup.post(), stamp);
             }
         });
-    }
-
-    /** Unique enough to tell two readers' leases apart; unpredictability is not needed. */
-    private static String leaseToken() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
     }
 
     /**
@@ -135,13 +130,13 @@ public class PostCache {
                         // give-back goes out one read timeout later, so that it reaches Redis after the read.lua it
                         // undoes, which may travel on another pooled connection.
                         RedisScripts.forget(Uni.createFrom().voidItem().onItem().delayIt().by(timeout)
-                                .chain(() -> fill(entry, meters, token, null)));
+                                .chain(() -> fills.fill(entry, meters, token, null)));
                         return load(Outcome.BYPASS, meters, database);
                     }
                     return switch (reply.toString()) {
                         case "L" -> load(Outcome.MISS, meters, database,
-                                lookup -> fill(entry, meters, token, lookup.post()).replaceWith(lookup))
-                                .onFailure().call(() -> fill(entry, meters, token, null)); // gives the lease back
+                                lookup -> fills.fill(entry, meters, token, lookup.post()).replaceWith(lookup))
+                                .onFailure().call(() -> fills.fill(entry, meters, token, null)); // gives the lease back
                         case "W" -> {
                             if (System.nanoTime() > deadline) {
                                 leaseWaitsExpired.increment();
@@ -193,21 +188,5 @@ public class PostCache {
         (outcome == Outcome.BYPASS ? meters.bypasses() : meters.misses()).increment();
         meters.loads().increment();
         return admission.read(() -> new Lookup(outcome, database.get()), then);
-    }
-
-    /** Stores what a lease holder read; a fill that fails or loses only costs a later miss. */
-    private Uni<Void> fill(List<String> entry, CacheMeters meters, String token, CachedPost post) {
-        Uni<Response> fill = post == null
-                ? scripts.start(Script.FILL, entry, token, "0", "", keys.ttl())
-                : scripts.start(Script.FILL, entry, token, Long.toString(post.version()), post.encode(), keys.ttl());
-        return fill.ifNoItem().after(timeout).fail()
-                .onItemOrFailure().transform((result, failure) -> {
-                    if (failure != null) {
-                        link.failed(failure);
-                    } else if (post != null) {
-                        (result.toInteger() == 1 ? meters.stored() : meters.rejected()).increment();
-                    }
-                    return null;
-                });
     }
 }

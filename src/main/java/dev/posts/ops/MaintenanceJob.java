@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 
+import dev.posts.config.MaintenanceConfig;
 import dev.posts.config.PostsConfig;
 import dev.posts.persistence.IdempotencyKeys;
 import dev.posts.persistence.MaintenanceRuns;
@@ -28,7 +29,7 @@ public class MaintenanceJob {
     private final MaintenanceRuns runs;
     private final IdempotencyKeys idempotencyKeys;
     private final ReplicaIdentity replica;
-    private final PostsConfig.Maintenance config;
+    private final MaintenanceConfig config;
 
     MaintenanceJob(MaintenanceRuns runs, IdempotencyKeys idempotencyKeys, ReplicaIdentity replica,
             PostsConfig config) {

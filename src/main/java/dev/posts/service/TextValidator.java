@@ -5,6 +5,10 @@ import java.util.regex.Pattern;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 
+/**
+ * Checks a {@link Text} field, and names what is wrong with it in the violation, so that the client's problem says
+ * which rule the text broke rather than only that it is invalid.
+ */
 public class TextValidator implements ConstraintValidator<Text, String> {
 
     /** Unicode's White_Space at either end: {@link String#strip()} keeps U+00A0, U+2007 and U+202F. */

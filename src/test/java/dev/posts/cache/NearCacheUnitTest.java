@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.MemorySize;
 
-import dev.posts.config.PostsConfig;
+import dev.posts.config.NearCacheConfig;
 
 /** The near cache's own rules, on a clock the test moves: when it may serve, and when a read may store. */
 class NearCacheUnitTest {
@@ -175,11 +175,11 @@ class NearCacheUnitTest {
         return new CachedPost(1, "{\"id\":" + id + "}");
     }
 
-    private static PostsConfig.Cache.Near settings(int entries, long bytes) {
+    private static NearCacheConfig settings(int entries, long bytes) {
         return new Settings(true, entries, bytes);
     }
 
-    private record Settings(boolean enabled, int entries, long bytes) implements PostsConfig.Cache.Near {
+    private record Settings(boolean enabled, int entries, long bytes) implements NearCacheConfig {
         @Override
         public Duration lease() {
             return Duration.ofSeconds(1);

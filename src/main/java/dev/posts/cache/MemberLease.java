@@ -1,0 +1,81 @@
+package dev.posts.cache;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+
+import dev.posts.cache.RedisScripts.Script;
+import dev.posts.config.NearCacheConfig;
+import dev.posts.config.PostsConfig;
+
+/**
+ * A near-cache membership's lease: asked of Redis (lease.lua) on every heartbeat, handed to the near cache for the part
+ * of it this replica may serve, and given back when the membership ends, so that no writer waits it out.
+ */
+@ApplicationScoped
+class MemberLease {
+
+    private final ReactiveRedisDataSource redis;
+    private final RedisScripts scripts;
+    private final CacheKeys keys;
+    private final NearCache near;
+    private final long leaseMillis;
+    private final long servingNanos;
+    private final AtomicBoolean renewing = new AtomicBoolean();
+
+    MemberLease(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, NearCache near,
+            PostsConfig config) {
+        this.redis = redis;
+        this.scripts = scripts;
+        this.keys = keys;
+        this.near = near;
+        NearCacheConfig settings = config.cache().near();
+        this.leaseMillis = settings.lease().toMillis();
+        this.servingNanos = (long) (settings.lease().toNanos() * settings.leaseMargin());
+    }
+
+    /**
+     * Grants or renews {@code current}'s lease, one request at a time, without waiting: the answer comes on the event
+     * loop, and counts only while {@code current} is still the membership ({@code still}); a Redis that does not see it
+     * subscribed, or does not know it, must {@code end} it.
+     */
+    void renew(MemberSession current, BooleanSupplier still, Consumer<String> end) {
+        if (!renewing.compareAndSet(false, true)) {
+            return;
+        }
+        long askedAt = System.nanoTime();
+        long epoch = near.epoch();
+        scripts.start(Script.LEASE, List.of(keys.nearMembers(), keys.nearLease(current.member())), current.member(),
+                current.channel(), Long.toString(leaseMillis), current.joined().get() ? "renew" : "join")
+                .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail()
+                .subscribe().with(reply -> {
+                    renewing.set(false);
+                    if (!still.getAsBoolean()) {
+                        return;
+                    }
+                    switch (reply.toString()) {
+                        case "U" -> end.accept("Redis has no subscription of this member's");
+                        case "E" -> end.accept("Redis does not know this member any more");
+                        default -> {
+                            current.joined().set(true);
+                            near.granted(askedAt, servingNanos, reply.toLong(), epoch);
+                        }
+                    }
+                }, failure -> renewing.set(false)); // not renewed: the lease runs out by itself
+    }
+
+    /** Its memory is empty now: writers need not wait for its lease to run out. */
+    void leave(MemberSession member) {
+        if (member.joined().get()) {
+            RedisScripts.forget(redis.execute("DEL", keys.nearLease(member.member()))
+                    .chain(() -> redis.execute("HDEL", keys.nearMembers(), member.member()))
+                    .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail());
+        }
+    }
+}

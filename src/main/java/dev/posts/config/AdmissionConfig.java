@@ -1,0 +1,33 @@
+package dev.posts.config;
+
+import java.time.Duration;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.WithDefault;
+
+/**
+ * What one replica takes on at once; past each bound a request is refused at once with a 503 and Retry-After, so that
+ * load beyond what it can serve never queues without bound or fills the heap (API.md, "Bounds").
+ */
+public interface AdmissionConfig {
+
+    /** Reads that may wait for or hold a database connection: four times the pool. */
+    @WithDefault("64")
+    int databaseReads();
+
+    /** Writes in flight, from their first byte to their answer: four times the pool. */
+    @WithDefault("64")
+    int writes();
+
+    /**
+     * The heap that bodies in flight may take (requests', responses', and a database read's while it renders), as
+     * estimated from their sizes: three sixteenths of the task's 64 MiB heap, which leaves room beside the near cache,
+     * the service's own live set (about 15 MiB) and what is read before its size is known.
+     */
+    @WithDefault("12M")
+    MemorySize bodies();
+
+    /** What {@code Retry-After} tells a refused client. */
+    @WithDefault("1S")
+    Duration retryAfter();
+}
