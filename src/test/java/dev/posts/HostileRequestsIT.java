@@ -207,6 +207,48 @@ class HostileRequestsIT {
                         "X-Padding: " + "p".repeat(20_000)), 431));
     }
 
+    /**
+     * RFC 9112 6.1 and 6.3: a body whose length the service cannot determine, or determine the way a proxy in front of
+     * it would, is refused with 400 and the connection closed (bytes after it could be read as a smuggled request); a
+     * coding it does not decode, after which chunked frames the body, is 501. None may hang the connection.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transferCodings")
+    void transferCodingsTheServiceCannotFrameAreRefusedAndTheConnectionClosed(Case c) {
+        assertProblemAndClose(c);
+    }
+
+    static Stream<Case> transferCodings() {
+        String chunkedBody = Integer.toHexString(VALID.length()) + "\r\n" + VALID + "\r\n0\r\n\r\n";
+        return Stream.of(
+                new Case("Transfer-Encoding gzip, chunked not last", createHead("Transfer-Encoding: gzip") + VALID,
+                        400),
+                new Case("Transfer-Encoding xchunked", createHead("Transfer-Encoding: xchunked") + chunkedBody, 400),
+                new Case("Transfer-Encoding chunked, gzip",
+                        createHead("Transfer-Encoding: chunked, gzip") + chunkedBody,
+                        400),
+                new Case("Transfer-Encoding chunked then gzip in two fields", createHead("Transfer-Encoding: chunked",
+                        "Transfer-Encoding: gzip") + chunkedBody, 400),
+                new Case("Transfer-Encoding chunked twice", createHead("Transfer-Encoding: chunked, chunked")
+                        + chunkedBody, 400),
+                new Case("Transfer-Encoding gzip with a Content-Length", createHead("Transfer-Encoding: gzip",
+                        "Content-Length: " + VALID.length()) + VALID, 400),
+                new Case("Transfer-Encoding on HTTP/1.0", RawHttp.head("POST /posts HTTP/1.0", "Host: x",
+                        "Content-Type: application/json", "Authorization: Bearer " + ALICE,
+                        "Transfer-Encoding: chunked") + chunkedBody, 400),
+                new Case("Transfer-Encoding gzip, chunked",
+                        createHead("Transfer-Encoding: gzip, chunked") + chunkedBody,
+                        501));
+    }
+
+    /** The head of a create on a connection the client keeps open, with the framing headers given. */
+    private static String createHead(String... framing) {
+        List<String> lines = new ArrayList<>(List.of("POST /posts HTTP/1.1", "Host: x",
+                "Content-Type: application/json", "Authorization: Bearer " + ALICE));
+        lines.addAll(List.of(framing));
+        return RawHttp.head(lines.toArray(String[]::new));
+    }
+
     /** The contract's X-Request-Id is "echoed if sane, else a new id", also when the codec refused the request. */
     @Test
     void anInsaneRequestIdIsReplacedByAFreshOne() {

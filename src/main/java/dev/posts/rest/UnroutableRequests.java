@@ -15,8 +15,9 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Answers the requests no route may see: those the HTTP codec could not decode (a malformed request line or header
  * field, a bad or repeated {@code Content-Length}, bare LF line ends, a request line or header section over the
- * limits), and a request target that is not a URI. Each gets a problem with the contract's headers, and then the
- * connection is closed: what follows such a request on it could be a smuggled one.
+ * limits), a request target that is not a URI, and a body framed as {@link TransferCodings} refuses. Each gets a
+ * problem with the contract's headers, and then the connection is closed: what follows such a request on it could be a
+ * smuggled one.
  */
 @ApplicationScoped
 class UnroutableRequests {
@@ -35,7 +36,8 @@ class UnroutableRequests {
      * Whether no route may see the request: {@link #forConnection} must take it and every later one on its connection.
      */
     static boolean isUnroutable(HttpServerRequest request) {
-        return !request.decoderResult().isSuccess() || !isUri(request.uri());
+        return !request.decoderResult().isSuccess() || TransferCodings.refusal(request) != null
+                || !isUri(request.uri());
     }
 
     /**
@@ -78,6 +80,10 @@ class UnroutableRequests {
         if (cause != null) {
             return new Refusal(400, "The request is not HTTP/1.1 as RFC 9112 defines it: its request line, a header"
                     + " field or its framing is malformed.");
+        }
+        Refusal framing = TransferCodings.refusal(request);
+        if (framing != null) {
+            return framing;
         }
         if (!isUri(request.uri())) {
             return new Refusal(400, "The request target is not a valid URI; check its percent-encoding.");
