@@ -145,6 +145,7 @@ class HostileRequestsIT {
         all.add(new Case("Accept refuses everything", RawHttp.head("GET /posts/" + ID + " HTTP/1.1", "Host: x",
                 "Accept: */*;q=0", "Connection: close"), 406));
         all.add(new Case("chunked body over 1 MiB", chunked("x".repeat(1_200_000)), 413));
+        all.add(new Case("empty chunked body", chunked(""), 400));
         return all.stream();
     }
 
