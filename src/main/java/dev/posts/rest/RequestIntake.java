@@ -21,8 +21,9 @@ import io.vertx.core.tracing.TracingPolicy;
  * Sees every request Vert.x decodes before any handler does, and gives the connection of one that no route may see to
  * {@link UnroutableRequests}. Vert.x has the hook for this, {@code HttpServer#invalidRequestHandler}, but Quarkus
  * creates its servers without exposing them; a tracer is the one extension Vert.x calls with each request in between,
- * before it picks the handler (Vert.x 4.5 {@code Http1xServerConnection#handleMessage}). It traces nothing: with
- * another tracer (OpenTelemetry) in the service, this one would have to delegate to it.
+ * before it picks the handler (Vert.x 4.5 {@code Http1xServerConnection#handleMessage}), and the connection it gives is
+ * Vert.x's internal {@code HttpServerConnection}: HostileRequestsIT is what tells whether an upgrade kept both. It
+ * traces nothing: with another tracer (OpenTelemetry) in the service, this one would have to delegate to it.
  */
 @ApplicationScoped
 class RequestIntake implements VertxOptionsCustomizer, VertxTracer<Void, Void> {

@@ -23,7 +23,7 @@ import io.vertx.core.http.HttpServerRequest;
 class UnroutableRequests {
 
     private static final Logger LOG = Logger.getLogger(UnroutableRequests.class);
-    /** Quarkus answers these itself with a bare 400 before any route; the same switch turns both checks off. */
+    /** Quarkus checks targets before its router too, unless this is set; with it set, ours stands aside as well. */
     private static final boolean TARGETS_UNCHECKED = Boolean.getBoolean("vertx.disableURIValidation");
 
     private final HttpProblems problems;
