@@ -45,6 +45,10 @@ class HostileRequestsIT {
     private static final String BOB = "{bob}";
     private static final String VALID = "{\"title\":\"t\",\"content\":\"c\"}";
     private static final Pattern CREATED_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
+    private static final Pattern FRESH_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+            + "[0-9a-f]{12}");
+    /** How long a refusal may take: far below the 8 s a connection hung for before, far above a loaded replica's. */
+    private static final Duration ANSWER_BOUND = Duration.ofSeconds(3);
 
     private static PostgresDatabase database;
     private static ReplicaProcess replica;
@@ -141,17 +145,18 @@ class HostileRequestsIT {
         all.add(new Case("Accept refuses everything", RawHttp.head("GET /posts/" + ID + " HTTP/1.1", "Host: x",
                 "Accept: */*;q=0", "Connection: close"), 406));
         all.add(new Case("chunked body over 1 MiB", chunked("x".repeat(1_200_000)), 413));
+        all.add(new Case("empty chunked body", chunked(""), 400));
         return all.stream();
     }
 
     /**
-     * Requests the HTTP layer refuses before any route can run (the README lists them): a bare 400 that closes the
-     * connection, but still nothing changed and nothing logged.
+     * Requests the HTTP codec refuses before any route can run: malformed framing, lines and headers. The service still
+     * answers them by the contract, and closes the connection, since what follows on it cannot be trusted.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
-    void malformedRequestsAre400AndChangeNothing(Case c) {
-        refusedWithoutChange(c);
+    void malformedRequestsGetAProblemAndTheConnectionIsClosed(Case c) {
+        assertProblemAndClose(c);
     }
 
     private static RawHttp.Answer refusedWithoutChange(Case c) {
@@ -160,6 +165,20 @@ class HostileRequestsIT {
         assertEquals(c.status(), answer.status(), () -> c.name() + ": " + answer);
         assertEquals(before, table.fingerprint(), c.name() + " changed the database");
         return answer;
+    }
+
+    /**
+     * Sends the case on a connection the client would keep open, and checks that the answer is the case's problem, that
+     * it comes within {@link #ANSWER_BOUND} and that the server then closes the connection.
+     */
+    private static void assertProblemAndClose(Case c) {
+        String before = table.fingerprint();
+        RawHttp.Exchange exchange = RawHttp.exchange(replica.port(), c.bytes(), ANSWER_BOUND);
+        RawHttp.Answer answer = exchange.answer();
+        assertEquals(c.status(), answer.status(), () -> c.name() + " after " + exchange.took() + ": " + answer);
+        assertProblem(c.name(), answer);
+        assertTrue(exchange.closed(), c.name() + ": the connection stayed open after " + answer);
+        assertEquals(before, table.fingerprint(), c.name() + " changed the database");
     }
 
     static Stream<Case> malformed() {
@@ -175,11 +194,69 @@ class HostileRequestsIT {
                         400),
                 new Case("header line without a colon", RawHttp.head("GET /posts HTTP/1.1", "Host: x", "NoColon"),
                         400),
+                new Case("request line without a version", RawHttp.head("GET /posts", "Host: x"), 400),
+                new Case("request line of one word", RawHttp.head("GARBAGE", "Host: x"), 400),
+                new Case("bare LF line endings", "GET /posts HTTP/1.1\nHost: x\n\n", 400),
                 new Case("control character in X-Request-Id", RawHttp.head("GET /posts HTTP/1.1", "Host: x",
                         "X-Request-Id: a\u0001b"), 400),
                 new Case("control character in Idempotency-Key", write("POST /posts", VALID,
                         "Content-Type: application/json", "Authorization: Bearer " + ALICE,
-                        "Idempotency-Key: a\u0001b"), 400));
+                        "Idempotency-Key: a\u0001b"), 400),
+                new Case("request line over 4 KiB", RawHttp.head("GET /posts?author=" + "a".repeat(5000) + " HTTP/1.1",
+                        "Host: x"), 414),
+                new Case("headers over 16 KiB", RawHttp.head("GET /posts HTTP/1.1", "Host: x",
+                        "X-Padding: " + "p".repeat(20_000)), 431));
+    }
+
+    /**
+     * RFC 9112 6.1 and 6.3: a body whose length the service cannot determine, or determine the way a proxy in front of
+     * it would, is refused with 400 and the connection closed (bytes after it could be read as a smuggled request); a
+     * coding it does not decode, after which chunked frames the body, is 501. None may hang the connection.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transferCodings")
+    void transferCodingsTheServiceCannotFrameAreRefusedAndTheConnectionClosed(Case c) {
+        assertProblemAndClose(c);
+    }
+
+    static Stream<Case> transferCodings() {
+        String chunkedBody = Integer.toHexString(VALID.length()) + "\r\n" + VALID + "\r\n0\r\n\r\n";
+        return Stream.of(
+                new Case("Transfer-Encoding gzip, chunked not last", createHead("Transfer-Encoding: gzip") + VALID,
+                        400),
+                new Case("Transfer-Encoding xchunked", createHead("Transfer-Encoding: xchunked") + chunkedBody, 400),
+                new Case("Transfer-Encoding chunked, gzip",
+                        createHead("Transfer-Encoding: chunked, gzip") + chunkedBody,
+                        400),
+                new Case("Transfer-Encoding chunked then gzip in two fields", createHead("Transfer-Encoding: chunked",
+                        "Transfer-Encoding: gzip") + chunkedBody, 400),
+                new Case("Transfer-Encoding chunked twice", createHead("Transfer-Encoding: chunked, chunked")
+                        + chunkedBody, 400),
+                new Case("Transfer-Encoding gzip with a Content-Length", createHead("Transfer-Encoding: gzip",
+                        "Content-Length: " + VALID.length()) + VALID, 400),
+                new Case("Transfer-Encoding on HTTP/1.0", RawHttp.head("POST /posts HTTP/1.0", "Host: x",
+                        "Content-Type: application/json", "Authorization: Bearer " + ALICE,
+                        "Transfer-Encoding: chunked") + chunkedBody, 400),
+                new Case("Transfer-Encoding gzip, chunked",
+                        createHead("Transfer-Encoding: gzip, chunked") + chunkedBody,
+                        501));
+    }
+
+    /** The head of a create on a connection the client keeps open, with the framing headers given. */
+    private static String createHead(String... framing) {
+        List<String> lines = new ArrayList<>(List.of("POST /posts HTTP/1.1", "Host: x",
+                "Content-Type: application/json", "Authorization: Bearer " + ALICE));
+        lines.addAll(List.of(framing));
+        return RawHttp.head(lines.toArray(String[]::new));
+    }
+
+    /** The contract's X-Request-Id is "echoed if sane, else a new id", also when the codec refused the request. */
+    @Test
+    void anInsaneRequestIdIsReplacedByAFreshOne() {
+        RawHttp.Answer answer = RawHttp.exchange(replica.port(), RawHttp.head("GET /posts HTTP/1.1", "Host: x",
+                "X-Request-Id: a\u0001b").getBytes(StandardCharsets.ISO_8859_1), ANSWER_BOUND).answer();
+        assertNotNull(answer.header("X-Request-Id"), answer.toString());
+        assertTrue(FRESH_ID.matcher(answer.header("X-Request-Id")).matches(), answer.toString());
     }
 
     @Test

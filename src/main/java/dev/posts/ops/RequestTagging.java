@@ -11,6 +11,8 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.posts.config.PostsConfig;
@@ -65,16 +67,21 @@ public class RequestTagging {
      * id: also for answers given when the HTTP layer failed a request before any route ran.
      */
     public String tagResponse(RoutingContext rc) {
-        String tagged = rc.response().headers().get(REQUEST_ID);
+        return tagResponse(rc.request());
+    }
+
+    /** As {@link #tagResponse(RoutingContext)}, for a request no router has seen. */
+    public String tagResponse(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
+        String tagged = response.headers().get(REQUEST_ID);
         if (tagged != null) {
             return tagged;
         }
-        String requestId = sane(rc.request().getHeader(REQUEST_ID), SANE_ID);
+        String requestId = sane(request.getHeader(REQUEST_ID), SANE_ID);
         if (requestId == null) {
             requestId = newRequestId();
         }
-        rc.response().putHeader(REQUEST_ID, requestId)
-                .putHeader(SERVED_BY, replica.id(rc.request().localAddress().port()));
+        response.putHeader(REQUEST_ID, requestId).putHeader(SERVED_BY, replica.id(request.localAddress().port()));
         return requestId;
     }
 

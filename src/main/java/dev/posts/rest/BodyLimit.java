@@ -7,9 +7,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.impl.RoutingContextInternal;
 
 /**
  * Refuses a body whose declared length is over {@code quarkus.http.limits.max-body-size} with a problem response,
@@ -32,6 +34,18 @@ class BodyLimit {
 
     void register(@Observes Filters filters) {
         filters.register(this::check, Integer.MAX_VALUE - 1);
+        filters.register(this::emptyChunkedBody, Integer.MAX_VALUE - 3);
+    }
+
+    /**
+     * A chunked body of no bytes leaves the BodyHandler's body unset, and JAX-RS then waits for a body from a request
+     * stream that has already ended: the request would hang until the client gave up. Given as empty, it is read.
+     */
+    private void emptyChunkedBody(RoutingContext rc) {
+        if (rc.request().headers().contains(HttpHeaders.TRANSFER_ENCODING) && rc.body().buffer() == null) {
+            ((RoutingContextInternal) rc).setBody(Buffer.buffer());
+        }
+        rc.next();
     }
 
     private void check(RoutingContext rc) {

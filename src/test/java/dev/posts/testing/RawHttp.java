@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,13 @@ public final class RawHttp {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null ? null : values.getFirst();
         }
+    }
+
+    /**
+     * What one request got within a bound: the answer ({@code status} -1 if none came in time) and whether the server
+     * then closed the connection rather than wait for more.
+     */
+    public record Exchange(Answer answer, boolean closed, Duration took) {
     }
 
     private RawHttp() {
@@ -57,6 +66,47 @@ public final class RawHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sends the request on a connection the client keeps open, and reads the answer and then the end of the connection,
+     * each within {@code bound}: a server that neither answers nor closes shows as a timeout, not a hung test.
+     */
+    public static Exchange exchange(int port, byte[] request, Duration bound) {
+        long started = System.nanoTime();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) bound.toMillis());
+            OutputStream out = socket.getOutputStream();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    out.write(request);
+                    out.flush();
+                } catch (IOException e) {
+                    // The server answered and closed before it read everything: the answer is what counts.
+                }
+            });
+            InputStream in = socket.getInputStream();
+            Answer answer = read(in);
+            boolean closed = answer.status() >= 0 && closes(in);
+            writer.join(bound.toMillis());
+            return new Exchange(answer, closed, Duration.ofNanos(System.nanoTime() - started));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the server ends the connection (no more bytes, or a reset) before the socket's read timeout. */
+    private static boolean closes(InputStream in) {
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 
