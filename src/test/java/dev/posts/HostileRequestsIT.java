@@ -145,8 +145,8 @@ class HostileRequestsIT {
     }
 
     /**
-     * Requests the HTTP layer refuses before any route can run (the README lists them): a bare 400 that closes the
-     * connection, but still nothing changed and nothing logged.
+     * Requests the HTTP layer refuses before any route can run (docs/api-choices.md lists them): a bare 400 that closes
+     * the connection, but still nothing changed and nothing logged.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")

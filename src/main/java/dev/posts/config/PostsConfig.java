@@ -127,7 +127,7 @@ public interface PostsConfig {
 
     Cache cache();
 
-    /** The shared cache of posts in Redis; see the README's design note for what each setting protects. */
+    /** The shared cache of posts in Redis; see docs/cache-protocol.md for what each setting protects. */
     interface Cache {
         /**
          * Off: every read goes to the database ({@code X-Cache: BYPASS}). Writes still record and apply their
@@ -195,7 +195,7 @@ public interface PostsConfig {
 
         /**
          * Each replica's own memory in front of Redis, served only under a lease that every write waits for; see the
-         * README's design note, rule 12.
+         * docs/cache-protocol.md, rule 12.
          */
         interface Near {
             /**
