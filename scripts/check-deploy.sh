@@ -17,7 +17,7 @@ require cfn-lint "pip install cfn-lint"
 require npm "install Node.js and npm"
 
 log "task definition and service against the ECS API model; the template's rules; the invariants across files;"
-log "the run-time checks; the README's deploy steps; the migrations"
+log "the run-time checks; the deploy steps of docs/aws.md; the migrations"
 python3 deploy/checks/check_deploy.py
 log "the same checks against deliberately broken copies: each break must be caught"
 python3 deploy/checks/check_deploy.py --self-test >/dev/null

@@ -11,7 +11,7 @@
    every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages;
    re-runs, concurrency groups and dispatches; the service's own database login.
 5. What would be deployed: the files as scripts/stack-values.sh writes them for a recorded describe-stacks answer.
-6. The README's deploy steps in an order that works; migrations that survive a rollback (migrations.py).
+6. The deploy steps of docs/aws.md in an order that works; migrations that survive a rollback (migrations.py).
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 --written DIR checks DIR's ecs-task-definition.json and service.json, which scripts/stack-values.sh wrote from deploy/'s
@@ -31,7 +31,7 @@ PROPERTIES = ROOT / "src/main/resources/application.properties"
 WORKFLOWS = ROOT / ".github/workflows"
 DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 BENCH_RESULTS = ROOT / "bench/results"
-README = ROOT / "README.md"
+DEPLOY_DOC = ROOT / "docs/aws.md"
 RECORDED_STACK = ROOT / "deploy/checks/describe-stacks.json"
 STACK_VALUES_COMMAND = "scripts/stack-values.sh"
 # What example files carry where a stack's value belongs.
@@ -386,9 +386,12 @@ def check_stack_values(task, service, template, workflows, model, recorded, writ
     return errors
 
 
-def check_readme_steps(readme):
-    """The README's deploy steps, in order, set up everything the deploy job needs before a step runs it."""
-    section = readme.split("## Deploy to AWS", 1)[-1].split("\n## ", 1)[0]
+def check_deploy_steps(doc):
+    """The deploy steps of docs/aws.md, in order, set up everything the deploy job needs before a step runs it."""
+    if "\n## Deploy to AWS\n" not in doc:
+        # Checking the whole document instead would pass on numbered lists that are not the steps.
+        return ["docs/aws.md: no \"## Deploy to AWS\" section holds the deploy steps"]
+    section = doc.split("\n## Deploy to AWS\n", 1)[1].split("\n## ", 1)[0]
     steps = re.split(r"\n(?=\d+\. )", section)[1:]
     runs = [i for i, step in enumerate(steps) if re.search(
         r"run the deploy workflow|gh workflow run|git push|\*\*Push to `main`", step, re.IGNORECASE)]
@@ -397,13 +400,13 @@ def check_readme_steps(readme):
              "the service's database login": r"scripts/bootstrap-database\.sh"}
     errors = []
     if not runs:
-        errors.append("README: no deploy step runs the deploy workflow")
+        errors.append("docs/aws.md: no deploy step runs the deploy workflow")
     for what, pattern in needs.items():
         where = [i for i, step in enumerate(steps) if re.search(pattern, step)]
         if not where or runs and where[0] > runs[0]:
-            errors.append(f"README: the deploy steps run the deploy workflow before they create {what}")
+            errors.append(f"docs/aws.md: the deploy steps run the deploy workflow before they create {what}")
     if re.search(r"←|Put the stack's outputs into", section):
-        errors.append("README: a deploy step copies the stack's outputs by hand")
+        errors.append("docs/aws.md: a deploy step copies the stack's outputs by hand")
     return errors
 
 
@@ -421,7 +424,8 @@ def measured_footprint():
 
 
 def check_template_size():
-    """CloudFormation takes a template inline up to 51,200 bytes; the README's `aws cloudformation deploy` passes it so."""
+    """CloudFormation takes a template inline up to 51,200 bytes; the `aws cloudformation deploy` of docs/aws.md passes it
+    so."""
     size = len(TEMPLATE.read_bytes())
     return [] if size <= 51200 else [f"template: {size} bytes, over the 51,200 that deploy takes without --s3-bucket"]
 
@@ -452,7 +456,7 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_dispatch_guard, (workflows,)),
                         (runtime.check_database_login, (stack,)),
                         (runtime.check_https, (template,)),
-                        (check_readme_steps, (README.read_text(),)),
+                        (check_deploy_steps, (DEPLOY_DOC.read_text(),)),
                         (check_template_size, ()),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack(),

@@ -34,7 +34,7 @@ import dev.posts.testing.TestTokens;
  */
 class DatabaseBlackHoleIT {
 
-    /** The README's bound on a request that needs a database that does not answer. */
+    /** The bound on a request that needs a database that does not answer (docs/aws.md, "Health"). */
     private static final Duration BOUND = Duration.ofSeconds(3);
     /** The target group's health check timeout. */
     private static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(2);

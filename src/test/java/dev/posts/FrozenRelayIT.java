@@ -42,7 +42,9 @@ class FrozenRelayIT {
     private static final String FROZEN = "frozen-relay";
     /** One recovery waiting per replica that recovers (two), and as many again of slack. */
     private static final int WAITING_BOUND = 4;
-    /** The README's bound on a request; A and B have a healthy database, so they must meet it with a 2xx. */
+    /**
+     * The bound on a request (docs/aws.md, "Health"); A and B have a healthy database, so they must meet it with a 2xx.
+     */
     private static final Duration REQUEST_BOUND = Duration.ofSeconds(3);
     private static final Duration HEAL_WITHIN = Duration.ofSeconds(45);
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");

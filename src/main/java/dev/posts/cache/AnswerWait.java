@@ -17,8 +17,8 @@ import dev.posts.config.PostsConfig;
 /**
  * Each write's wait, before its acknowledgement, until no near-cache member can serve the version it replaced: for the
  * answers of the members Redis told, which this replica's membership hears on its answers channel and hands in
- * ({@link #answered}), or for the leases of the members that do not answer to run out (rule 12 of the README's design
- * note). Every replica waits so, since the others may hold leases whatever this one does.
+ * ({@link #answered}), or for the leases of the members that do not answer to run out (rule 12 of
+ * docs/cache-protocol.md). Every replica waits so, since the others may hold leases whatever this one does.
  */
 @ApplicationScoped
 class AnswerWait {

@@ -14,7 +14,7 @@ import dev.posts.persistence.PendingInvalidations;
 
 /**
  * The write side of the cache: what a write owes it, recorded in the write's transaction, and applied to Redis after
- * the commit and before the write is acknowledged (rules 2, 4 and 5 of the README's design note).
+ * the commit and before the write is acknowledged (rules 2, 4 and 5 of docs/cache-protocol.md).
  */
 @ApplicationScoped
 public class Invalidator {

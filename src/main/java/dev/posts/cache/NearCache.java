@@ -21,7 +21,7 @@ import dev.posts.config.PostsConfig;
  * Redis command while, and only while, it holds a lease ({@link MemberLease} renews it). A write is acknowledged only
  * after every replica holding a lease has dropped the entry ({@link #dropped}, then its answer) or its lease has run
  * out in Redis; the replica's own view of the lease ends earlier, by its own clock, measured from before it asked for
- * it, so it stops serving before any writer may assume it did (rule 12 of the README's design note).
+ * it, so it stops serving before any writer may assume it did (rule 12 of docs/cache-protocol.md).
  * <p>
  * A read that goes to Redis takes a {@link #stamp()} first and may store what it found only if no invalidation was
  * handled and the lease did not lapse since: a Redis answer and an invalidation come over different connections and may

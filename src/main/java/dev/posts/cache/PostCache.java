@@ -18,7 +18,7 @@ import dev.posts.config.PostsConfig;
 
 /**
  * The read side of the cache: cache-aside for single posts and the first page of the list, shared by every replica
- * through Redis, with the protocol of the README's design note: versioned entries that only move forward, fill leases
+ * through Redis, with the protocol of docs/cache-protocol.md: versioned entries that only move forward, fill leases
  * that collapse the misses of a hot post into one database read, and a bypass whenever Redis is not known to be in
  * step. What writes owe the cache is {@link Invalidator}'s. An entry's body is opaque here: the service renders it.
  */

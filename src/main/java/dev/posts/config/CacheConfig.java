@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.WithDefault;
 
 /**
- * The settings of the shared cache of posts in Redis, under {@code posts.cache}; see the README's design note for what
+ * The settings of the shared cache of posts in Redis, under {@code posts.cache}; see docs/cache-protocol.md for what
  * each setting protects.
  */
 public interface CacheConfig {

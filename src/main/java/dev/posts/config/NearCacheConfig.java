@@ -6,8 +6,8 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.WithDefault;
 
 /**
- * Each replica's own memory in front of Redis, served only under a lease that every write waits for; see the README's
- * design note, rule 12.
+ * Each replica's own memory in front of Redis, served only under a lease that every write waits for; see
+ * docs/cache-protocol.md, rule 12.
  */
 public interface NearCacheConfig {
 
