@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.config.PostsConfig;
@@ -19,13 +18,13 @@ import dev.posts.config.PostsConfig;
 @ApplicationScoped
 class MemberInbox {
 
-    private final ReactiveRedisDataSource redis;
+    private final RedisScripts scripts;
     private final NearCache near;
     private final AnswerWait answers;
     private final Duration timeout;
 
-    MemberInbox(ReactiveRedisDataSource redis, NearCache near, AnswerWait answers, PostsConfig config) {
-        this.redis = redis;
+    MemberInbox(RedisScripts scripts, NearCache near, AnswerWait answers, PostsConfig config) {
+        this.scripts = scripts;
         this.near = near;
         this.answers = answers;
         this.timeout = config.cache().timeout();
@@ -73,7 +72,7 @@ class MemberInbox {
             return;
         }
         if (!parts[1].isEmpty()) {
-            RedisScripts.forget(redis.execute("PUBLISH", parts[1], parts[2] + "|" + from.member())
+            RedisScripts.forget(scripts.onLink("PUBLISH", parts[1], parts[2] + "|" + from.member())
                     .ifNoItem().after(timeout).fail());
         }
     }

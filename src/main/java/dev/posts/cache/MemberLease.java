@@ -8,8 +8,6 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.NearCacheConfig;
 import dev.posts.config.PostsConfig;
@@ -21,7 +19,6 @@ import dev.posts.config.PostsConfig;
 @ApplicationScoped
 class MemberLease {
 
-    private final ReactiveRedisDataSource redis;
     private final RedisScripts scripts;
     private final CacheKeys keys;
     private final NearCache near;
@@ -29,9 +26,7 @@ class MemberLease {
     private final long servingNanos;
     private final AtomicBoolean renewing = new AtomicBoolean();
 
-    MemberLease(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, NearCache near,
-            PostsConfig config) {
-        this.redis = redis;
+    MemberLease(RedisScripts scripts, CacheKeys keys, NearCache near, PostsConfig config) {
         this.scripts = scripts;
         this.keys = keys;
         this.near = near;
@@ -51,7 +46,8 @@ class MemberLease {
         }
         long askedAt = System.nanoTime();
         long epoch = near.epoch();
-        scripts.start(Script.LEASE, List.of(keys.nearMembers(), keys.nearLease(current.member())), current.member(),
+        scripts.startOnLink(Script.LEASE, List.of(keys.nearMembers(), keys.nearLease(current.member())),
+                current.member(),
                 current.channel(), Long.toString(leaseMillis), current.joined().get() ? "renew" : "join")
                 .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail()
                 .subscribe().with(reply -> {
@@ -73,8 +69,8 @@ class MemberLease {
     /** Its memory is empty now: writers need not wait for its lease to run out. */
     void leave(MemberSession member) {
         if (member.joined().get()) {
-            RedisScripts.forget(redis.execute("DEL", keys.nearLease(member.member()))
-                    .chain(() -> redis.execute("HDEL", keys.nearMembers(), member.member()))
+            RedisScripts.forget(scripts.onLink("DEL", keys.nearLease(member.member()))
+                    .chain(() -> scripts.onLink("HDEL", keys.nearMembers(), member.member()))
                     .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail());
         }
     }

@@ -34,6 +34,7 @@ class NearMembership {
     private static final Logger LOG = Logger.getLogger(NearMembership.class);
 
     private final ReactiveRedisDataSource redis;
+    private final RedisScripts scripts;
     private final CacheKeys keys;
     private final NearCache near;
     private final MemberInbox inbox;
@@ -46,9 +47,11 @@ class NearMembership {
     private volatile MemberSession session;
     private volatile boolean stopped;
 
-    NearMembership(ReactiveRedisDataSource redis, CacheKeys keys, NearCache near, MemberInbox inbox,
+    NearMembership(ReactiveRedisDataSource redis, RedisScripts scripts, CacheKeys keys, NearCache near,
+            MemberInbox inbox,
             MemberLease lease, AnswerWait answers, PostsConfig config) {
         this.redis = redis;
+        this.scripts = scripts;
         this.keys = keys;
         this.near = near;
         this.inbox = inbox;
@@ -93,7 +96,7 @@ class NearMembership {
             return;
         }
         if (current.probe().compareAndSet(0, now)) {
-            RedisScripts.forget(redis.execute("PUBLISH", answers, "probe|" + current.member()));
+            RedisScripts.forget(scripts.onLink("PUBLISH", answers, "probe|" + current.member()));
         }
     }
 
