@@ -11,6 +11,13 @@ import io.smallrye.config.WithDefault;
  */
 public interface AdmissionConfig {
 
+    /**
+     * Requests on {@code /posts} in flight, from their first byte to their answer: enough for every connection the load
+     * balancer keeps to a target under its normal load, far fewer than a burst of a thousand clients.
+     */
+    @WithDefault("256")
+    int requests();
+
     /** Reads that may wait for or hold a database connection: four times the pool. */
     @WithDefault("64")
     int databaseReads();

@@ -20,9 +20,10 @@ import dev.posts.admission.OverloadedException;
 import dev.posts.config.PostsConfig;
 
 /**
- * What this replica holds at once of the two things a client can make it hold: writes in flight, and bodies in memory
- * (each weighed by what its size may cost the heap). Past either bound a request is refused at once, with a 503 and
- * {@code Retry-After}, before anything of it is read or done.
+ * What this replica holds at once of what clients can make it hold: requests in flight, writes in flight, and bodies in
+ * memory (each weighed by what its size may cost the heap). Past any bound a request is refused at once, with a 503 and
+ * {@code Retry-After}, before anything of it is read or done: a replica that queued them instead would answer every
+ * request late, not the excess alone.
  */
 @ApplicationScoped
 class RequestAdmission {
@@ -30,22 +31,27 @@ class RequestAdmission {
     /** The heap a request body takes at most, per byte: the buffer, and the strings and tokens parsed from it. */
     private static final int BYTES_PER_BODY_BYTE = 4;
 
+    private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger writes = new AtomicInteger();
     private final HeapBudget heap;
+    private final int maxRequests;
     private final int maxWrites;
     private final long maxBody;
     private final long retryAfter;
     private final HttpProblems problems;
+    private final Counter refusedRequests;
     private final Counter refusedWrites;
     private final Counter refusedBodies;
 
     RequestAdmission(PostsConfig config, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
             HeapBudget heap, HttpProblems problems, MeterRegistry registry) {
+        this.maxRequests = config.admission().requests();
         this.maxWrites = config.admission().writes();
         this.heap = heap;
         this.maxBody = maxBody.asLongValue();
         this.retryAfter = config.admission().retryAfter().toSeconds();
         this.problems = problems;
+        this.refusedRequests = refused(registry, "request");
         this.refusedWrites = refused(registry, "write");
         this.refusedBodies = refused(registry, "body");
     }
@@ -69,30 +75,39 @@ class RequestAdmission {
     }
 
     private void admit(RoutingContext rc) {
-        HttpMethod method = rc.request().method();
-        if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
-                || !rc.request().path().startsWith("/posts")) {
+        if (!rc.request().path().startsWith("/posts")) {
             rc.next();
             return;
         }
-        if (writes.incrementAndGet() > maxWrites) {
-            writes.decrementAndGet();
-            if (declaredLength(rc) > 0) {
-                rc.response().putHeader(HttpHeaders.CONNECTION, "close"); // the body is not read
-            }
-            refuse(rc, refusedWrites);
+        long length = declaredLength(rc);
+        if (!enter(rc, requests, maxRequests)) {
+            refuse(rc, refusedRequests, length);
             return;
         }
-        rc.addEndHandler(ended -> writes.decrementAndGet());
-        long length = declaredLength(rc);
+        HttpMethod method = rc.request().method();
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) {
+            rc.next();
+            return;
+        }
+        if (!enter(rc, writes, maxWrites)) {
+            refuse(rc, refusedWrites, length);
+            return;
+        }
         if (!reserve(rc, BYTES_PER_BODY_BYTE * Math.min(length, maxBody))) {
-            if (length > 0) {
-                rc.response().putHeader(HttpHeaders.CONNECTION, "close"); // the body is not read
-            }
-            refuse(rc, refusedBodies);
+            refuse(rc, refusedBodies, length);
             return;
         }
         rc.next();
+    }
+
+    /** Counts the request in {@code count} until its response ends, if that keeps the count within {@code max}. */
+    private static boolean enter(RoutingContext rc, AtomicInteger count, int max) {
+        if (count.incrementAndGet() > max) {
+            count.decrementAndGet();
+            return false;
+        }
+        rc.addEndHandler(ended -> count.decrementAndGet());
+        return true;
     }
 
     private boolean reserve(RoutingContext rc, long bytes) {
@@ -116,8 +131,11 @@ class RequestAdmission {
         }
     }
 
-    private void refuse(RoutingContext rc, Counter refused) {
+    private void refuse(RoutingContext rc, Counter refused, long bodyLength) {
         refused.increment();
+        if (bodyLength > 0) {
+            rc.response().putHeader(HttpHeaders.CONNECTION, "close"); // the body is not read
+        }
         rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
         problems.send(rc, 503, Problems.OVERLOADED, null);
     }
