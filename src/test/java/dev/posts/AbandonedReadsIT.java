@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.PostsTable;
@@ -21,6 +20,7 @@ import dev.posts.testing.RawHttp;
 import dev.posts.testing.ReplicaProcess;
 import dev.posts.testing.TestTokens;
 import dev.posts.testing.Wrk;
+import javax.sql.DataSource;
 
 /**
  * Clients that reset their connection while their read is at the database, on a replica that reads every post from
@@ -46,10 +46,7 @@ class AbandonedReadsIT {
             try (ReplicaProcess replica = new ReplicaProcess("abandoned-reads", env)) {
                 long logStart = Files.exists(replica.log()) ? Files.readAllLines(replica.log()).size() : 0;
                 replica.start().awaitStarted(Duration.ofSeconds(60));
-                PGSimpleDataSource source = new PGSimpleDataSource();
-                source.setURL(db.get("DB_URL"));
-                source.setUser(db.get("DB_USERNAME"));
-                source.setPassword(db.get("DB_PASSWORD"));
+                DataSource source = PostgresDatabase.source(db);
                 PostsTable table = new PostsTable(source);
                 for (int i = 0; i < 100; i++) {
                     table.insert("alice", "Post " + i, "text ".repeat(50));

@@ -22,11 +22,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
 import dev.posts.testing.TestTokens;
+import javax.sql.DataSource;
 
 /**
  * A burst of reads that miss, more than the Redis client's pool and its wait queue take at once (here made small, so
@@ -54,10 +54,7 @@ class BackPressureIT {
         try (ReplicaProcess replica = new ReplicaProcess("back-pressure", env)) {
             long logStart = Files.exists(replica.log()) ? Files.readAllLines(replica.log()).size() : 0;
             replica.start().awaitNearCache(Duration.ofSeconds(60));
-            PGSimpleDataSource source = new PGSimpleDataSource();
-            source.setURL(db.get("DB_URL"));
-            source.setUser(db.get("DB_USERNAME"));
-            source.setPassword(db.get("DB_PASSWORD"));
+            DataSource source = PostgresDatabase.source(db);
             try (Connection c = source.getConnection();
                     PreparedStatement fill = c.prepareStatement("insert into posts (title, content, author,"
                             + " created_at, updated_at, version) select 'title ' || g, 'content ' || g, 'alice',"

@@ -25,13 +25,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.PostsTable;
 import dev.posts.testing.RawHttp;
 import dev.posts.testing.ReplicaProcess;
 import dev.posts.testing.TestTokens;
+import javax.sql.DataSource;
 
 /**
  * Hostile and malformed requests against the packaged service, over raw sockets where an HTTP client would refuse to
@@ -79,10 +79,7 @@ class HostileRequestsIT {
         replica = new ReplicaProcess("hostile", env);
         logStart = Files.exists(replica.log()) ? Files.readAllLines(replica.log()).size() : 0;
         replica.start().awaitReady(Duration.ofSeconds(60));
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setURL(db.get("DB_URL"));
-        source.setUser(db.get("DB_USERNAME"));
-        source.setPassword(db.get("DB_PASSWORD"));
+        DataSource source = PostgresDatabase.source(db);
         table = new PostsTable(source);
         existing = create("alice", VALID);
     }

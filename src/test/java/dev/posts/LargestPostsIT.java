@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +39,7 @@ import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
 import dev.posts.testing.TaskDefinition;
 import dev.posts.testing.TestTokens;
+import javax.sql.DataSource;
 
 /**
  * The largest posts the contract admits (100,000 emoji of content, 200 of title: four bytes each), read every way at
@@ -73,10 +73,7 @@ class LargestPostsIT {
         env.putAll(TestTokens.config());
         env.put("JAVA_TOOL_OPTIONS", TaskDefinition.jvmFlags());
         replica = new ReplicaProcess("largest-posts", env).start().awaitNearCache(Duration.ofSeconds(60));
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setURL(db.get("DB_URL"));
-        source.setUser(db.get("DB_USERNAME"));
-        source.setPassword(db.get("DB_PASSWORD"));
+        DataSource source = PostgresDatabase.source(db);
         try (Connection c = source.getConnection();
                 PreparedStatement fill = c.prepareStatement("insert into posts (title, content, author, created_at,"
                         + " updated_at, version) select ?, ?, case when g % 2 = 0 then 'alice' else 'bob' end, now(),"

@@ -7,7 +7,11 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.postgresql.ds.PGSimpleDataSource;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import javax.sql.DataSource;
 
 /**
  * A new, empty PostgreSQL database for each test run, on the server named by the usual libpq variables ({@code PGHOST},
@@ -33,6 +37,15 @@ public class PostgresDatabase implements QuarkusTestResourceLifecycleManager {
         if (name != null) {
             execute("drop database if exists " + name + " with (force)");
         }
+    }
+
+    /** A plain connection source for what {@link #start} returned, for tests that arrange or read the tables. */
+    public static DataSource source(Map<String, String> started) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(started.get("DB_URL"));
+        source.setUser(started.get("DB_USERNAME"));
+        source.setPassword(started.get("DB_PASSWORD"));
+        return source;
     }
 
     public static String url(String database) {
