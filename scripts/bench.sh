@@ -156,12 +156,14 @@ measure() { # name path [wrk options…]
   log "$name: $rate req/s, p50 $p50 ms, p99 $p99 ms, $errors errors, RSS $rss MiB, after ${warmed[$name]} s of warm-up"
 }
 
-# Overload: far more connections than the replica can serve, each reading a post nobody read yet (a miss: Redis, then
-# the database). Readiness is polled throughout; the replica must stay ready, refuse the excess at once (503 with
-# Retry-After) and answer the first read after the load at its usual speed.
-overload() {
+# Overload: reads that each miss (a post nobody read yet: Redis, then the database), first at the usual concurrency
+# (what the replica serves at most), then with far more connections than it can serve. Readiness is polled throughout;
+# the replica must stay ready, refuse the excess at once (503 with Retry-After), keep serving near its maximum, and
+# answer the first read after the load at its usual speed.
+overload_rows=()
+misses() { # connections: one row of reads that miss at that concurrency
   local out rate p50 p99 refused total ready_down=0 rss after_ms
-  POSTS_BENCH_IDS=$max_id wrk -t2 -c"$overload_connections" -d"$duration" --timeout 10s --latency \
+  POSTS_BENCH_IDS=$max_id wrk -t2 -c"$1" -d"$duration" --timeout 10s --latency \
     -s bench/random-post.lua "$base/posts/1" >"$work/wrk.txt" &
   local wrk_pid=$!
   sample_rss "$wrk_pid" &
@@ -181,9 +183,12 @@ overload() {
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
   rss=$(cat "$work/rss")
   ((rss > rss_max_mib)) && rss_max_mib=$rss
-  overload_row="| reads that miss, wrk -c$overload_connections | $rate | $((rate - rate * ${refused:-0} / total)) | $(ratio "${refused:-0}" "$total") | $p50 | $p99 | $ready_down | $after_ms | $rss |"
-  log "overload: $rate answers/s, ${refused:-0} of $total refused, p50 $p50 ms, p99 $p99 ms, readiness failed $ready_down times, first read after $after_ms ms, RSS $rss MiB"
-  echo "$out" >"$work/overload.txt"
+  overload_rows+=("| reads that miss, wrk -c$1 | $rate | $((rate - rate * ${refused:-0} / total)) | $(ratio "${refused:-0}" "$total") | $p50 | $p99 | $ready_down | $after_ms | $rss |")
+  log "misses at -c$1: $rate answers/s, ${refused:-0} of $total refused, p50 $p50 ms, p99 $p99 ms, readiness failed $ready_down times, first read after $after_ms ms, RSS $rss MiB"
+}
+overload() {
+  misses "$connections"
+  misses "$overload_connections"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 overload_connections=1000
@@ -214,9 +219,10 @@ if $only_overload; then
     echo
     echo "| row | answers/s | served/s | share refused | p50 ms | p99 ms | readiness failures | first read after, ms | RSS MiB |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    echo "$overload_row"
+    printf '%s\n' "${overload_rows[@]}"
     echo
-    echo "p50 and p99 are of every answer, the quick 503s included (wrk does not time one status apart)."
+    echo "p50 and p99 are of every answer, the quick 503s included (wrk does not time one status apart). The first row is"
+    echo "what the replica serves at most; the second, what it serves and refuses when far more clients connect."
   } >"$result"
   psql_admin -d postgres -c "drop database if exists $database with (force)"
   cat "$result"
@@ -299,11 +305,11 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
     echo "| $name | \`${path:0:40}\` | $rate | $p50 | $p99 | $errors | $rss | $warm | $(ratio "$rate" "$ceiling") | $nest_ratio |"
   done
   echo
-  echo "Overload: wrk -c$overload_connections on reads that miss, $duration, no warm-up; p50 and p99 of every answer, the quick 503s included."
+  echo "Overload: wrk on reads that miss at -c$connections (what the replica serves at most), then at -c$overload_connections, $duration each, no warm-up; p50 and p99 of every answer, the quick 503s included."
   echo
   echo "| row | answers/s | served/s | share refused | p50 ms | p99 ms | readiness failures | first read after, ms | RSS MiB |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  echo "$overload_row"
+  printf '%s\n' "${overload_rows[@]}"
   echo
   echo "Start: from process start to the first 200 on GET /posts/1, median ${startup_median} ms over ${#startup_ms[@]} cold starts (${startup_ms[*]} ms)."
   echo "Deep page cost: the first page, from the database, serves $deep_cost x the requests per second of page $deep_page."
