@@ -8,7 +8,8 @@
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
 4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust;
-   every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages;
+   every AWS call the workflows make against the deploy role's policy (both decided by @cloud-copilot/iam-simulate,
+   simulate.mjs); how the workflows install Python packages;
    re-runs, concurrency groups and dispatches; the service's own database login.
 5. What would be deployed: the files as scripts/stack-values.sh writes them for a recorded describe-stacks answer.
 6. The deploy steps of docs/aws.md in an order that works; migrations that survive a rollback (migrations.py).
