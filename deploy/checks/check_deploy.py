@@ -541,8 +541,8 @@ def self_test(model):
             "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
                 "Fn::Sub": "repo:${GitHubRepository}*:environment:production"}}}),
         "trust of another account's OIDC provider": lambda t, s, c, w: c[resources]["DeployRole"]["Properties"][
-            "AssumeRolePolicyDocument"]["Statement"][0]["Principal"].update({"Federated": {
-                "Fn::Sub": "arn:${AWS::Partition}:iam::444455556666:oidc-provider/token.actions.githubusercontent.com"}}),
+            "AssumeRolePolicyDocument"]["Statement"][0]["Principal"].update({"Federated": {"Fn::Sub":
+                "arn:${AWS::Partition}:iam::444455556666:oidc-provider/token.actions.githubusercontent.com"}}),
         "no tag-on-create for the task definition": lambda t, s, c, w: without_action(c, "ecs:TagResource"),
         "no permission to push a layer": lambda t, s, c, w: [x["Action"].remove("ecr:UploadLayerPart")
                                                             for x in deploy_statements(c)
