@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: scripts/check-deploy.sh  — validates deploy/, the GitHub workflows, the migrations and the Dockerfile offline.
 # Besides AWS's API model and the linters, it checks what AWS and GitHub do at run time (OIDC subjects against the
-# deploy role's trust, every AWS call against its policy) and runs scripts/stack-values.sh on a recorded answer.
+# deploy role's trust, every AWS call against its policy, both in @cloud-copilot/iam-simulate) and runs
+# scripts/stack-values.sh on a recorded answer.
 # Every validator must be present: a missing one fails the run instead of skipping its check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ require() { command -v "$1" >/dev/null || { log "$1 is missing: $2"; exit 1; }; 
 require python3 "install Python 3"
 require cfn-lint "pip install cfn-lint"
 require npm "install Node.js and npm"
+
+# The linters, and the IAM simulator the run-time checks evaluate the deploy role's trust and policy with.
+(cd deploy/checks && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 log "task definition and service against the ECS API model; the template's rules; the invariants across files;"
 log "the run-time checks; the deploy steps of docs/aws.md; the migrations"
@@ -32,7 +36,6 @@ python3 deploy/checks/check_deploy.py --written "$scratch/deploy"
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 
-(cd deploy/checks && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 shopt -s nullglob
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
 ((${#workflows[@]})) || { log "no workflow files under .github/workflows"; exit 1; }

@@ -8,7 +8,8 @@
 3. The invariants across files: container name and port, health path, secret and setting names, shutdown timing,
    memory against the measured footprint, and the names the workflow uses.
 4. What AWS and GitHub do at run time (runtime.py): the OIDC subject each job presents against the deploy role's trust;
-   every AWS call the workflows make against the deploy role's policy; how the workflows install Python packages;
+   every AWS call the workflows make against the deploy role's policy (both decided by @cloud-copilot/iam-simulate,
+   simulate.mjs); how the workflows install Python packages;
    re-runs, concurrency groups and dispatches; the service's own database login.
 5. What would be deployed: the files as scripts/stack-values.sh writes them for a recorded describe-stacks answer.
 6. The deploy steps of docs/aws.md in an order that works; migrations that survive a rollback (migrations.py).
@@ -539,6 +540,9 @@ def self_test(model):
         "trust that admits forks": lambda t, s, c, w: trust(c, {
             "StringEquals": audience, "StringLike": {"token.actions.githubusercontent.com:sub": {
                 "Fn::Sub": "repo:${GitHubRepository}*:environment:production"}}}),
+        "trust of another account's OIDC provider": lambda t, s, c, w: c[resources]["DeployRole"]["Properties"][
+            "AssumeRolePolicyDocument"]["Statement"][0]["Principal"].update({"Federated": {"Fn::Sub":
+                "arn:${AWS::Partition}:iam::444455556666:oidc-provider/token.actions.githubusercontent.com"}}),
         "no tag-on-create for the task definition": lambda t, s, c, w: without_action(c, "ecs:TagResource"),
         "no permission to push a layer": lambda t, s, c, w: [x["Action"].remove("ecr:UploadLayerPart")
                                                             for x in deploy_statements(c)

@@ -5,7 +5,12 @@ concurrency groups and dispatches; the service's own database login; alarms, rol
 The template is resolved for one example stack (EXAMPLE below): the checks compare strings the way IAM does, so
 they need the ARNs and subjects as AWS and GitHub would spell them.
 """
+import atexit
+import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,56 +123,56 @@ class Stack:
         return GENERATED
 
 
-# ---- IAM policy evaluation: the subset of IAM's rules these policies use; anything else fails loudly.
+# ---- IAM policy evaluation: @cloud-copilot/iam-simulate (deploy/checks/simulate.mjs), one Node process per run.
+
+SIMULATOR = Path(__file__).resolve().parent / "simulate.mjs"
+_simulator = None
+
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
 def iam_like(pattern, value, case_sensitive=True):
-    """IAM's * and ? wildcards (no character classes, unlike fnmatch)."""
+    """IAM's * and ? wildcards (no character classes, unlike fnmatch), for names the example stack makes up."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
 
 
-CONDITION_OPERATORS = {
-    "StringEquals": lambda patterns, value: value in patterns,
-    "StringLike": lambda patterns, value: any(iam_like(p, value) for p in patterns),
-    "ArnEquals": lambda patterns, value: value in patterns,
-    "ArnLike": lambda patterns, value: any(iam_like(p, value) for p in patterns),
-}
+def simulate(requests):
+    """The simulator's decision ("Allowed", "ExplicitlyDenied", "ImplicitlyDenied") for each request, in one batch."""
+    global _simulator
+    if _simulator is None or _simulator.poll() is not None:
+        if not (SIMULATOR.parent / "node_modules/@cloud-copilot/iam-simulate").is_dir() or not shutil.which("node"):
+            # A missing validator fails the run, never skips its check.
+            sys.exit("check_deploy: the IAM simulator is not installed (Node.js, then npm ci in deploy/checks)")
+        _simulator = subprocess.Popen(["node", str(SIMULATOR)], cwd=SIMULATOR.parent, text=True,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        atexit.register(_simulator.communicate)  # closes its input: it ends with the run
+    _simulator.stdin.write(json.dumps(requests) + "\n")
+    _simulator.stdin.flush()
+    answer = _simulator.stdout.readline()
+    if not answer:
+        raise RuntimeError(f"the IAM simulator ended (exit status {_simulator.wait()})")
+    answer = json.loads(answer)
+    if isinstance(answer, dict):
+        raise ValueError(f"the IAM simulator cannot evaluate the request: {answer['error']}")
+    return answer
 
 
-def conditions_hold(condition, context):
-    for operator, tests in (condition or {}).items():
-        if operator not in CONDITION_OPERATORS:
-            raise ValueError(f"condition operator {operator} is not modelled by the check")
-        for key, patterns in tests.items():
-            if key not in context or not CONDITION_OPERATORS[operator](as_list(patterns), context[key]):
-                return False
-    return True
+def allowed(policy, principal, calls, trust=False):
+    """For each (action, resource, context) in calls, whether `policy` lets `principal` make it: the statements of the
+    principal's identity policy, or with trust=True the trust policy of the role that is the call's resource."""
+    document = {"Version": "2012-10-17", "Statement": policy}
+    return [decision == "Allowed" for decision in simulate([
+        {"trustPolicy" if trust else "identityPolicy": document, "principal": principal, "action": action,
+         "resource": resource, "context": context} for action, resource, context in calls])]
 
 
-def allowed(statements, action, resource, context, principal=None):
-    """True when an Allow statement grants the call and no Deny statement refuses it."""
-    verdict = False
-    for statement in statements:
-        for unsupported in ("NotAction", "NotResource", "NotPrincipal"):
-            if unsupported in statement:
-                raise ValueError(f"{unsupported} is not modelled by the check")
-        if not any(iam_like(a, action, case_sensitive=False) for a in as_list(statement["Action"])):
-            continue
-        if principal is None and not any(iam_like(r, resource) for r in as_list(statement.get("Resource", []))):
-            continue
-        if principal is not None and principal not in statement.get("Principal", {}).get("Federated", []) \
-                and principal != statement.get("Principal", {}).get("Federated"):
-            continue
-        if not conditions_hold(statement.get("Condition"), context):
-            continue
-        if statement["Effect"] == "Deny":
-            return False
-        verdict = True
-    return verdict
+def session(role_arn, name):
+    """The principal a role's session makes its calls as."""
+    partition, account = role_arn.split(":")[1], role_arn.split(":")[4]
+    return f"arn:{partition}:sts::{account}:assumed-role/{role_name(role_arn)}/{name}"
 
 
 # ---- GitHub Actions: jobs, their triggers, and the OIDC subjects they present.
@@ -230,21 +235,27 @@ def check_trust(stack, workflows):
     provider = stack.resolve(
         {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/" + OIDC_ISSUER})
     trust = stack.resolve(stack.resources["DeployRole"]["Properties"]["AssumeRolePolicyDocument"])["Statement"]
+    role = stack.get_att("DeployRole", "Arn")
 
-    def admits(subject):
-        context = {f"{OIDC_ISSUER}:aud": "sts.amazonaws.com", f"{OIDC_ISSUER}:sub": subject}
-        return allowed(trust, "sts:AssumeRoleWithWebIdentity", None, context, principal=provider)
+    def admitted(subjects):
+        return allowed(trust, provider, [("sts:AssumeRoleWithWebIdentity", role, {
+            f"{OIDC_ISSUER}:aud": "sts.amazonaws.com", f"{OIDC_ISSUER}:sub": subject}) for subject in subjects],
+            trust=True)
 
     environments = set()
+    presented = []  # (workflow file, job id, subject)
     for path, job_id, job in credential_jobs(workflows):
         if environment_of(job):
             environments.add(environment_of(job))
-        for subject in presented_subjects(workflows[path], job, repository):
-            if not admits(subject):
-                errors.append(f"{path}: job {job_id} presents the OIDC subject {subject!r}, which the deploy role's"
-                              f" trust refuses")
-    for subject in foreign_subjects(repository, environments or {"production"}):
-        if admits(subject):
+        presented += [(path, job_id, subject) for subject in presented_subjects(workflows[path], job, repository)]
+    foreign = foreign_subjects(repository, environments or {"production"})
+    verdicts = admitted([subject for _, _, subject in presented] + foreign)
+    for (path, job_id, subject), admits in zip(presented, verdicts):
+        if not admits:
+            errors.append(f"{path}: job {job_id} presents the OIDC subject {subject!r}, which the deploy role's"
+                          f" trust refuses")
+    for subject, admits in zip(foreign, verdicts[len(presented):]):
+        if admits:
             errors.append(f"template: the deploy role's trust admits {subject!r}")
     for statement in trust:
         for operator, tests in statement.get("Condition", {}).items():
@@ -364,8 +375,11 @@ def deploy_policy(stack):
 def check_policy(stack, workflows, task, service):
     errors = []
     statements = deploy_policy(stack)
-    for where, action, resource, context in workflow_calls(stack, workflows, task, service):
-        if not allowed(statements, action, resource, context):
+    calls = list(workflow_calls(stack, workflows, task, service))
+    deployer = session(stack.get_att("DeployRole", "Arn"), "GitHubActions")
+    verdicts = allowed(statements, deployer, [(action, resource, context) for _, action, resource, context in calls])
+    for (where, action, resource, context), permitted in zip(calls, verdicts):
+        if not permitted:
             detail = f" with {context}" if context else ""
             errors.append(f"{where}: the deploy role may not call {action} on {resource}{detail}")
     granted = set()
@@ -505,7 +519,8 @@ def check_database_login(stack):
         statements = []
         for policy in stack.resources[role]["Properties"].get("Policies", []):
             statements += stack.resolve(policy["PolicyDocument"])["Statement"]
-        if allowed(statements, "secretsmanager:GetSecretValue", master, {}):
+        if allowed(statements, session(stack.get_att(role, "Arn"), "ecs-task"),
+                   [("secretsmanager:GetSecretValue", master, {})])[0]:
             errors.append(f"template: {role} may read the master user's secret; the service needs its own login")
     output = stack.resolve(stack.template["Outputs"]["DatabaseSecretArn"]["Value"])
     if "rds!db-" in output:
