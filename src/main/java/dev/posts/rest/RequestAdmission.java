@@ -75,7 +75,8 @@ class RequestAdmission {
     }
 
     private void admit(RoutingContext rc) {
-        if (!rc.request().path().startsWith("/posts")) {
+        String path = rc.request().path();
+        if (path == null || !path.startsWith("/posts")) {
             rc.next();
             return;
         }
