@@ -49,15 +49,7 @@ public final class RawHttp {
     public static Answer send(int port, byte[] request) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    out.write(request);
-                    out.flush();
-                } catch (IOException e) {
-                    // The server answered and closed before it read everything: the answer is what counts.
-                }
-            });
+            Thread writer = write(socket.getOutputStream(), request);
             Answer answer = read(socket.getInputStream());
             writer.join(10_000);
             return answer;
@@ -69,6 +61,18 @@ public final class RawHttp {
         }
     }
 
+    /** Writes the request on a thread of its own, so that an answer that comes before the whole request is read. */
+    private static Thread write(OutputStream out, byte[] request) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                out.write(request);
+                out.flush();
+            } catch (IOException e) {
+                // The server answered and closed before it read everything: the answer is what counts.
+            }
+        });
+    }
+
     /**
      * Sends the request on a connection the client keeps open, and reads the answer and then the end of the connection,
      * each within {@code bound}: a server that neither answers nor closes shows as a timeout, not a hung test.
@@ -77,15 +81,7 @@ public final class RawHttp {
         long started = System.nanoTime();
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) bound.toMillis());
-            OutputStream out = socket.getOutputStream();
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    out.write(request);
-                    out.flush();
-                } catch (IOException e) {
-                    // The server answered and closed before it read everything: the answer is what counts.
-                }
-            });
+            Thread writer = write(socket.getOutputStream(), request);
             InputStream in = socket.getInputStream();
             Answer answer = read(in);
             boolean closed = answer.status() >= 0 && closes(in);
