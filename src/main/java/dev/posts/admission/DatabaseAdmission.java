@@ -30,7 +30,7 @@ public class DatabaseAdmission {
      * What a character of a row costs while it is rendered and handed to the cache: the row's string, the JSON's buffer
      * and string, the cache entry's string and its command's bytes.
      */
-    public static final int BYTES_PER_CHAR = 2 + 2 + 2 + 2 + 3;
+    static final int BYTES_PER_CHAR = 2 + 2 + 2 + 2 + 3;
     private static final Duration WAIT = Duration.ofMillis(250);
 
     private final AtomicInteger admitted = new AtomicInteger();
@@ -42,9 +42,7 @@ public class DatabaseAdmission {
     DatabaseAdmission(PostsConfig config, HeapBudget heap, MeterRegistry registry) {
         this.maxAdmitted = config.admission().databaseReads();
         this.heap = heap;
-        this.refused = Counter.builder("posts.admission.refused").tag("what", "database-read")
-                .description("Requests refused at once because the replica had taken on all it can serve")
-                .register(registry);
+        this.refused = OverloadedException.refusals(registry, "database-read");
     }
 
     /**

@@ -21,13 +21,13 @@ class KeySpaceWipe {
     /** Keys per SCAN step: enough to make a large key space quick, few enough that no step holds Redis up. */
     private static final String BATCH = "1000";
 
-    private final RedisScripts redis;
+    private final RedisScripts scripts;
     private final CacheKeys keys;
     private final Duration wait;
     private final String nearLease;
 
-    KeySpaceWipe(RedisScripts redis, CacheKeys keys, PostsConfig config) {
-        this.redis = redis;
+    KeySpaceWipe(RedisScripts scripts, CacheKeys keys, PostsConfig config) {
+        this.scripts = scripts;
         this.keys = keys;
         this.wait = config.cache().recoveryTimeout();
         this.nearLease = Long.toString(config.cache().near().lease().toMillis());
@@ -44,7 +44,7 @@ class KeySpaceWipe {
         String cursor = "0";
         long deleted = 0;
         do {
-            Response page = redis.onLink("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", BATCH).await()
+            Response page = scripts.onLink("SCAN", cursor, "MATCH", keys.pattern(), "COUNT", BATCH).await()
                     .atMost(wait);
             cursor = page.get(0).toString();
             List<String> found = new ArrayList<>();
@@ -54,10 +54,10 @@ class KeySpaceWipe {
                 }
             }
             if (!found.isEmpty()) {
-                deleted += redis.onLink("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
+                deleted += scripts.onLink("UNLINK", found.toArray(String[]::new)).await().atMost(wait).toLong();
             }
         } while (!cursor.equals("0"));
-        redis.onLink("SET", keys.nearWiped(), "1", "PX", nearLease).await().atMost(wait);
+        scripts.onLink("SET", keys.nearWiped(), "1", "PX", nearLease).await().atMost(wait);
         return deleted;
     }
 }

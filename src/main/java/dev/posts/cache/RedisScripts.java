@@ -48,7 +48,10 @@ class RedisScripts {
     }
 
     private final ReactiveRedisDataSource redis;
-    /** The link's own connections (heartbeat, recovery, relay), apart from the pool that requests share. */
+    /**
+     * The link's own connections (heartbeat, recovery, relay, near-cache membership), apart from the pool that requests
+     * share.
+     */
     private final Redis link;
     private final String[] sources = new String[Script.values().length];
     private final String[] shas = new String[Script.values().length];
@@ -78,7 +81,7 @@ class RedisScripts {
         return redis.execute("EVALSHA", command(shas[script.ordinal()], keys, args));
     }
 
-    /** {@link #start} on the link's own connections: what the relay sends. */
+    /** {@link #start} on the link's own connections: what the relay and the membership's lease send. */
     Uni<Response> startOnLink(Script script, List<String> keys, String... args) {
         return onLink("EVALSHA", command(shas[script.ordinal()], keys, args));
     }

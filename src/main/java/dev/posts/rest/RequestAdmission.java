@@ -51,9 +51,9 @@ class RequestAdmission {
         this.maxBody = maxBody.asLongValue();
         this.retryAfter = config.admission().retryAfter().toSeconds();
         this.problems = problems;
-        this.refusedRequests = refused(registry, "request");
-        this.refusedWrites = refused(registry, "write");
-        this.refusedBodies = refused(registry, "body");
+        this.refusedRequests = OverloadedException.refusals(registry, "request");
+        this.refusedWrites = OverloadedException.refusals(registry, "write");
+        this.refusedBodies = OverloadedException.refusals(registry, "body");
     }
 
     void register(@Observes Filters filters) {
@@ -139,11 +139,5 @@ class RequestAdmission {
         }
         rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
         problems.send(rc, 503, Problems.OVERLOADED, null);
-    }
-
-    private static Counter refused(MeterRegistry registry, String what) {
-        return Counter.builder("posts.admission.refused").tag("what", what)
-                .description("Requests refused at once because the replica had taken on all it can serve")
-                .register(registry);
     }
 }
