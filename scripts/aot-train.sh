@@ -25,7 +25,11 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem
 openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
-flags=$(task_env JAVA_TOOL_OPTIONS)
+# The task's flags, with its memory limit as the JVM's memory, as the bench and the task run it. Without the adapters
+# in the cache: JDK 25 links some of those recorded in a training this long to the wrong code at the next start, and says
+# so on stdout ("Failed to link AdapterHandlerEntry … in the AOT code cache"), lines that are not JSON; the classes,
+# their linking and the profiles, which are what make the start fast, are all kept.
+flags="$(task_env JAVA_OPTS) -XX:MaxRAM=$(task_field memory)m -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching"
 
 log "training run: the packaged service on port $port"
 (cd "$app" && exec env DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$database" DB_USERNAME="${PGUSER:-postgres}" \

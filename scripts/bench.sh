@@ -69,12 +69,19 @@ start_service() { # [env assignments…] [-- command prefix…]
       until curl -fsS "$base/q/health/ready" | grep -Eq '"nearCache" *: *"IN_USE"'; do sleep 0.05; done
     fi
   fi
+  # The task's log is JSON lines: a line that is not (the JVM's warnings about the AOT cache, say) means the service
+  # does not run as the task would, and the figures would not be the task's.
+  if grep -vq '^{' "$work/service.log"; then
+    log "the service wrote lines that are not JSON:"
+    grep -v '^{' "$work/service.log" | head -n 5 >&2
+    exit 1
+  fi
 }
 
 # As the task runs it: its JVM flags and malloc arenas, a JVM that takes the task's hard memory limit for the machine's
 # memory, and the AOT cache of the training run (used from the application's directory). Read once, here: read in
 # launch, the three Python starts were timed as part of every cold start (about 0.27 s of it on a quiet machine).
-task_flags=$(task_env JAVA_TOOL_OPTIONS)
+task_flags=$(task_env JAVA_OPTS)
 memory=$(task_field memory)
 arenas=$(task_env MALLOC_ARENA_MAX 2>/dev/null || true)
 

@@ -13,10 +13,10 @@ if [[ ${1:-} == --quick ]]; then
 fi
 
 prepare_machine
+ensure_test_tools # the in-process layer drives wrk too
 if $quick; then
   exec ./mvnw -B test "$@"
 fi
-ensure_test_tools
 ./mvnw -B verify "$@"
 scripts/check-deploy.sh
 scripts/bench.sh --tiny

@@ -42,8 +42,8 @@ PLACEHOLDERS = re.compile(r"123456789012|EXAMPLE|00000000-0000|0123456789abcdef"
 EPHEMERAL_RANGE = (32768, 65535)
 PSEUDO_PARAMETERS = {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
                      "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs"}
-# Environment the JVM and the C library read rather than the service's configuration.
-JVM_ENVIRONMENT = {"JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX"}
+# Environment the image's entrypoint (the JVM's flags) and the C library read rather than the service's configuration.
+JVM_ENVIRONMENT = {"JAVA_OPTS", "MALLOC_ARENA_MAX"}
 
 try:
     import botocore.session

@@ -37,7 +37,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
-import dev.posts.testing.TaskDefinition;
 import dev.posts.testing.TestTokens;
 import javax.sql.DataSource;
 
@@ -71,8 +70,7 @@ class LargestPostsIT {
         Map<String, String> env = ReplicaProcess.environment(db,
                 System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
         env.putAll(TestTokens.config());
-        env.put("JAVA_TOOL_OPTIONS", TaskDefinition.jvmFlags());
-        replica = new ReplicaProcess("largest-posts", env).start().awaitNearCache(Duration.ofSeconds(60));
+        replica = new ReplicaProcess("largest-posts", env).asTask().start().awaitNearCache(Duration.ofSeconds(60));
         DataSource source = PostgresDatabase.source(db);
         try (Connection c = source.getConnection();
                 PreparedStatement fill = c.prepareStatement("insert into posts (title, content, author, created_at,"

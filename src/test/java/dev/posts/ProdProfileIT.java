@@ -1,32 +1,90 @@
 package dev.posts;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
 import dev.posts.testing.TestTokens;
 
 /**
- * The packaged service under the prod profile refuses what is only good enough for development. Each case reads the
- * reason from the replica's log: any failure to start would exit non-zero, and only the reason tells a refusal from a
- * crash.
+ * The packaged service under the prod profile: a normal start logs nothing but JSON records and no warning, and it
+ * refuses what is only good enough for development. Each refusal is read from the replica's log: any failure to start
+ * would exit non-zero, and only the reason tells a refusal from a crash.
  */
 class ProdProfileIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REDIS = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+
+    /**
+     * Started as the image's entrypoint starts it (the task's flags, its memory and the AOT cache), serving a write and
+     * reads, and stopped as ECS stops it: every line the process writes, stdout and stderr, is one JSON record that a
+     * log query can parse, and none is a warning or an error. A warning at every start would be one nobody reads.
+     */
+    @Test
+    void aNormalStartServeAndStopLogsOnlyJsonRecordsAndNoWarning() throws Exception {
+        PostgresDatabase database = new PostgresDatabase();
+        Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(), REDIS));
+        env.putAll(TestTokens.config());
+        env.remove("POSTS_REQUEST_LOG"); // the request log is on in production
+        ReplicaProcess replica = new ReplicaProcess("prod-clean-start", env).asTask();
+        Files.deleteIfExists(replica.log());
+        try (replica) {
+            replica.start().awaitNearCache(Duration.ofSeconds(60));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(replica.uri().resolve("posts"))
+                    .header("Authorization", "Bearer " + TestTokens.of("clean-start"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"Clean\",\"content\":\"start\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            String location = created.headers().firstValue("Location").orElseThrow();
+            for (String path : List.of(location, location, "/posts", "/posts/999999")) {
+                http.send(HttpRequest.newBuilder(replica.uri().resolve(path)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+            assertEquals(143, replica.stop(Duration.ofSeconds(60)), "a JVM stopped by SIGTERM exits 128 + 15");
+        } finally {
+            database.stop();
+        }
+        List<String> lines = Files.readAllLines(replica.log());
+        assertTrue(lines.size() > 5, "the replica logged " + lines);
+        List<String> unclean = lines.stream().filter(line -> !cleanRecord(line)).toList();
+        assertEquals(List.of(), unclean, "lines that are not JSON records, or are warnings or errors");
+    }
+
+    private static boolean cleanRecord(String line) {
+        try {
+            JsonNode record = JSON.readTree(line);
+            return record.isObject() && Set.of("INFO", "DEBUG").contains(record.path("level").asText());
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
 
     @Test
     void refusesToStartWithTheDevelopmentKey() throws Exception {
         PostgresDatabase database = new PostgresDatabase();
-        Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(),
-                "redis://127.0.0.1:6379"));
+        Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(), REDIS));
         env.putAll(TestTokens.config());
         env.put("JWT_PUBLIC_KEY_LOCATION", Path.of("dev-keys/dev-only-public.pem").toAbsolutePath().toString());
         try {
@@ -40,7 +98,7 @@ class ProdProfileIT {
     @Test
     void refusesToStartWithoutTheDatabaseUrl() throws Exception {
         Map<String, String> env = new HashMap<>(TestTokens.config());
-        env.put("REDIS_URL", "redis://127.0.0.1:6379");
+        env.put("REDIS_URL", REDIS);
         String log = refusal("prod-without-database", env);
         assertTrue(log.contains("'quarkus.datasource.jdbc.url'") && log.contains("its URL is not set"),
                 "the log should say that the database URL is not set:\n" + log);

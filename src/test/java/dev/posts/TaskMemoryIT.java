@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
-import dev.posts.testing.TaskDefinition;
 import dev.posts.testing.TestTokens;
 
 /**
@@ -40,9 +39,8 @@ class TaskMemoryIT {
                 System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
         env.putAll(TestTokens.config());
         env.put("POSTS_CACHE_ENABLED", "false"); // every read goes to the database
-        env.put("JAVA_TOOL_OPTIONS", TaskDefinition.jvmFlags());
         HttpClient http = HttpClient.newHttpClient();
-        try (ReplicaProcess replica = new ReplicaProcess("task-memory", env).start()) {
+        try (ReplicaProcess replica = new ReplicaProcess("task-memory", env).asTask().start()) {
             replica.awaitStarted(Duration.ofSeconds(60));
             List<Integer> statuses = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {

@@ -34,8 +34,8 @@ import dev.posts.testing.TestTokens;
 @WithTestResource(TestTokens.class)
 class TaskSettingsTest {
 
-    /** Read by the JVM and the C library, not by the service's configuration. */
-    private static final List<String> JVM = List.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX");
+    /** Read by the image's entrypoint (the JVM's flags) and the C library, not by the service's configuration. */
+    private static final List<String> JVM = List.of("JAVA_OPTS", "MALLOC_ARENA_MAX");
 
     @Test
     void everyVariableTheTaskSetsIsReadByTheService() throws Exception {
@@ -46,10 +46,10 @@ class TaskSettingsTest {
 
     @Test
     void aMisspelledSettingWouldBeCaught() throws Exception {
-        List<String> spelled = List.of("DB_URL", "JAVA_TOOL_OPTIONS", "POSTS_CACHE_INVALIDATION_TIMEOUT",
+        List<String> spelled = List.of("DB_URL", "JAVA_OPTS", "POSTS_CACHE_INVALIDATION_TIMEOUT",
                 "QUARKUS_HTTP_PORT");
         assertEquals(List.of(), unread(spelled), "each way a name is read: expanded, the JVM's, a setting");
-        List<String> misspelled = List.of("DB_URLS", "JAVA_TOOL_OPTION", "POSTS_CACHE_INVALIDATION_TIMOUT",
+        List<String> misspelled = List.of("DB_URLS", "JAVA_OPT", "POSTS_CACHE_INVALIDATION_TIMOUT",
                 "QUARKUS_HTTP_PROT");
         assertEquals(misspelled, unread(misspelled));
     }

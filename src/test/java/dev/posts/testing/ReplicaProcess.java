@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +23,14 @@ import java.util.concurrent.TimeUnit;
 public final class ReplicaProcess implements AutoCloseable {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final Path AOT_CACHE = Path.of("target/quarkus-app/app.aot");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
     private final int port;
     private final int managementPort;
     private final Map<String, String> environment;
+    private final List<String> jvm = new ArrayList<>();
     private Process process;
 
     public ReplicaProcess(String name, Map<String, String> environment) {
@@ -46,6 +49,18 @@ public final class ReplicaProcess implements AutoCloseable {
         env.put("REDIS_URL", redisUrl);
         env.put("POSTS_REQUEST_LOG", "false");
         return env;
+    }
+
+    /**
+     * Runs the JVM as the image's entrypoint does (src/main/docker/Dockerfile.jvm): the task definition's JAVA_OPTS and
+     * MALLOC_ARENA_MAX, the task's memory as the JVM's, the build's AOT cache and JBoss LogManager.
+     */
+    public ReplicaProcess asTask() {
+        jvm.addAll(List.of(TaskDefinition.jvmFlags().trim().split("\\s+")));
+        jvm.add("-XX:AOTCache=" + AOT_CACHE);
+        jvm.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        environment.put("MALLOC_ARENA_MAX", TaskDefinition.environment("MALLOC_ARENA_MAX"));
+        return this;
     }
 
     public URI uri() {
@@ -70,7 +85,10 @@ public final class ReplicaProcess implements AutoCloseable {
         try {
             Files.createDirectories(log().getParent());
             String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", JAR.toString()))
+            List<String> command = new ArrayList<>(List.of(java));
+            command.addAll(jvm);
+            command.addAll(List.of("-jar", JAR.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
             builder.environment().putAll(environment);

@@ -13,15 +13,19 @@ public final class TaskDefinition {
     private TaskDefinition() {
     }
 
-    /** The container's JAVA_TOOL_OPTIONS, with the JVM told the task's hard memory limit, as the container tells it. */
+    /** The container's JAVA_OPTS, with the JVM told the task's hard memory limit, as the container tells it. */
     public static String jvmFlags() {
-        JsonNode container = container();
-        for (JsonNode variable : container.get("environment")) {
-            if (variable.get("name").asText().equals("JAVA_TOOL_OPTIONS")) {
-                return variable.get("value").asText() + " -XX:MaxRAM=" + container.get("memory").asInt() + "m";
+        return environment("JAVA_OPTS") + " -XX:MaxRAM=" + container().get("memory").asInt() + "m";
+    }
+
+    /** The value the container's environment gives a variable. */
+    public static String environment(String name) {
+        for (JsonNode variable : container().get("environment")) {
+            if (variable.get("name").asText().equals(name)) {
+                return variable.get("value").asText();
             }
         }
-        throw new IllegalStateException("the task definition sets no JAVA_TOOL_OPTIONS");
+        throw new IllegalStateException("the task definition sets no " + name);
     }
 
     private static JsonNode container() {
