@@ -19,7 +19,7 @@ tiny=false only_overload=false
 [[ ${1:-} == --tiny ]] && tiny=true
 [[ ${1:-} == --overload ]] && only_overload=true
 if $tiny; then
-  posts=3000 duration=1s warmup=1s warmup_rounds=2 connections=8 deep_page=50 cold_starts=2 out_dir=target/bench
+  posts=3000 duration=1s warmup=1s warmup_rounds=1 connections=8 deep_page=50 cold_starts=1 out_dir=target/bench
 else
   posts=1000000 duration=15s warmup=5s warmup_rounds=24 connections=32 deep_page=10000 cold_starts=7 out_dir=bench/results
 fi

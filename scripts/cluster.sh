@@ -95,7 +95,13 @@ start_replica() {
   mkdir -p "$dir"
   # A slot's earlier replica keeps its log, for a look at what it did before it was replaced.
   [[ -s $dir/log ]] && mv "$dir/log" "$dir/log.$(date +%s%N)"
-  QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} nohup java -jar "$JAR" >>"$dir/log" 2>&1 &
+  # From the application's directory, with the AOT cache the build records there (its class path is relative to it):
+  # classes come loaded and linked, and a replica is ready in about 1.5 s instead of 3.8. The development key is named
+  # by its full path for the same reason.
+  local key=${JWT_PUBLIC_KEY_LOCATION:-$PWD/dev-keys/dev-only-public.pem}
+  (cd "$(dirname "$JAR")" && JWT_PUBLIC_KEY_LOCATION=$key QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 \
+    QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} exec nohup java -XX:AOTCache=app.aot -jar "$(basename "$JAR")") \
+    >>"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 600); do
     port=$(sed -n 's/.*Listening on: http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/log" | head -n 1)

