@@ -17,13 +17,6 @@ ensure_test_tools # the in-process layer drives wrk too
 if $quick; then
   exec ./mvnw -B test "$@"
 fi
-# The deploy files' checks need nothing the build makes: they run beside it, and their verdict is read after it.
-deploy_log=$(mktemp)
-scripts/check-deploy.sh >"$deploy_log" 2>&1 &
-deploy_checks=$!
-trap 'kill $deploy_checks 2>/dev/null || true; rm -f "$deploy_log"' EXIT
 ./mvnw -B verify "$@"
-wait $deploy_checks && deploy_ok=true || deploy_ok=false
-cat "$deploy_log"
-$deploy_ok || { log "scripts/check-deploy.sh failed"; exit 1; }
+scripts/check-deploy.sh
 scripts/bench.sh --tiny

@@ -53,9 +53,11 @@ class LinkSchedule {
         timer.scheduleWithFixedDelay(this::relay, relayEvery, relayEvery, TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** A heartbeat or a relay pass under way ends (each within its deadline) before the application stops. */
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
         if (timer != null) {
             timer.shutdownNow();
+            timer.awaitTermination(2, TimeUnit.SECONDS);
         }
     }
 

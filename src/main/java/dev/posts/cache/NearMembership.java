@@ -101,15 +101,21 @@ class NearMembership {
     }
 
     /**
-     * A stopping replica leaves the members, so that no write waits for it, but keeps its connection: a write it may
-     * still be finishing hears the members' answers there. The process's exit closes it.
+     * A stopping replica leaves the members, so that no write waits for it, then closes its connection: by this event
+     * the HTTP server has finished its requests, so no write of its own waits for answers there, and a message that
+     * came after the application had stopped would run its handler without the CDI container.
      */
     void stop(@Observes ShutdownEvent event) {
         stopped = true;
         MemberSession current = session;
         if (current != null) {
             near.drop();
-            lease.leave(current);
+            lease.leaveAndWait(current);
+            try {
+                current.connection().close().await().atMost(Duration.ofSeconds(1));
+            } catch (RuntimeException e) {
+                // the process's exit closes it
+            }
         }
     }
 
