@@ -41,6 +41,7 @@ class LoadBalancerIT {
 
     private static final Duration PACE = Duration.ofMillis(25); // 8 workers: about 300 requests a second
     private static final int WORKERS = 8;
+    private static final int TICKS = 10; // maintenance ticks in a row that some replica must run
 
     private static PostgresDatabase database;
     private static Map<String, String> db;
@@ -225,19 +226,19 @@ class LoadBalancerIT {
             Thread.sleep(200);
         }
         long first = currentTick() + 1;
-        long last = first + 9;
+        long last = first + TICKS - 1;
         Set<Long> ran;
         do {
             Thread.sleep(200);
             ran = ticksRun(first, last);
-        } while (ran.size() < 10 && currentTick() <= last + 5);
+        } while (ran.size() < TICKS && currentTick() <= last + 5);
         Set<Long> missing = new TreeSet<>();
         for (long tick = first; tick <= last; tick++) {
             if (!ran.contains(tick)) {
                 missing.add(tick);
             }
         }
-        System.out.printf("maintenance: %d of 10 ticks ran%n", ran.size());
+        System.out.printf("maintenance: %d of %d ticks ran%n", ran.size(), TICKS);
         assertEquals(Set.of(), missing, "ticks no replica ran, of " + first + " to " + last);
     }
 
