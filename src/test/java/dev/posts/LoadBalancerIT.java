@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ class LoadBalancerIT {
     private static TcpProxy databaseLink;
     private static RedisProcess redis;
     private static LocalCluster cluster;
+    private static final Instant classStart = Instant.now();
 
     @BeforeAll
     static void cluster() throws Exception {
@@ -76,6 +78,11 @@ class LoadBalancerIT {
         redis.close();
         databaseLink.close();
         database.stop();
+        // Every replica of this class stopped by SIGTERM (the rolling restart's and the teardown's): none did anything
+        // after its application had stopped, which Quarkus marks "Error Occurred After Shutdown".
+        List<String> afterShutdown = cluster.logsSince(classStart).filter(line -> line.contains("After Shutdown"))
+                .toList();
+        assertEquals(List.of(), afterShutdown, "replicas that did something after they had stopped");
     }
 
     /** Each test starts from three healthy replicas, whatever the one before it left. */

@@ -38,12 +38,14 @@ class ProdProfileIT {
     /**
      * Started as the image's entrypoint starts it (the task's flags, its memory and the AOT cache) and serving a write
      * and reads: every line the process writes, stdout and stderr, is one JSON record that a log query can parse, and
-     * none is a warning or an error. A warning at every start would be one nobody reads. The stop, by SIGTERM as ECS
-     * stops a task, is not held to it yet: the Redis client sometimes logs an "Unhandled Error" for a write to a
-     * connection that its own shutdown has closed (2 stops of 10 on 4 December).
+     * none is a warning or an error, up to the end of the stop by SIGTERM, as ECS stops a task. A warning at every
+     * start would be one nobody reads. Before the membership let go of its session as it stopped, the close of the
+     * subscription ran a second leave on the Redis pool, which the Redis client's own close cut ("Unhandled Error
+     * [Error Occurred After Shutdown]"), and emptied the near cache through a container already shut down: 5 stops of
+     * 12 logged one or both.
      */
     @Test
-    void aNormalStartAndServingLogOnlyJsonRecordsAndNoWarning() throws Exception {
+    void aNormalStartServingAndStopLogOnlyJsonRecordsAndNoWarning() throws Exception {
         PostgresDatabase database = new PostgresDatabase();
         Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(), REDIS));
         env.putAll(TestTokens.config());
@@ -64,11 +66,11 @@ class ProdProfileIT {
                 http.send(HttpRequest.newBuilder(replica.uri().resolve(path)).build(),
                         HttpResponse.BodyHandlers.discarding());
             }
+            assertEquals(143, replica.stop(Duration.ofSeconds(60)), "a JVM stopped by SIGTERM exits 128 + 15");
             List<String> lines = Files.readAllLines(replica.log());
-            assertTrue(lines.size() > 5, "the replica logged " + lines);
+            assertTrue(lines.stream().anyMatch(line -> line.contains("stopped in")), "the replica logged " + lines);
             List<String> unclean = lines.stream().filter(line -> !cleanRecord(line)).toList();
             assertEquals(List.of(), unclean, "lines that are not JSON records, or are warnings or errors");
-            assertEquals(143, replica.stop(Duration.ofSeconds(60)), "a JVM stopped by SIGTERM exits 128 + 15");
         } finally {
             database.stop();
         }

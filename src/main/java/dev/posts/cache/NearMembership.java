@@ -106,8 +106,12 @@ class NearMembership {
      * came after the application had stopped would run its handler without the CDI container.
      */
     void stop(@Observes ShutdownEvent event) {
-        stopped = true;
-        MemberSession current = session;
+        MemberSession current;
+        synchronized (this) {
+            stopped = true;
+            current = session;
+            session = null; // its close below ends nothing more: no second leave races the Redis client's own close
+        }
         if (current != null) {
             near.drop();
             lease.leaveAndWait(current);

@@ -3,12 +3,15 @@ package dev.posts.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code scripts/cluster.sh}, the developer's stand-in for ECS and the ALB, driven by a test: the same script, so the
@@ -58,6 +61,33 @@ public final class LocalCluster implements AutoCloseable {
             replicas.add(new Replica(cells[0], cells[1], cells.length > 3 ? Integer.parseInt(cells[3]) : 0));
         }
         return replicas;
+    }
+
+    /** Every line the replicas logged, in log files written since {@code since} (a slot keeps its earlier logs). */
+    public Stream<String> logsSince(Instant since) {
+        try (Stream<Path> files = Files.walk(state, 2)) {
+            List<Path> logs = files.filter(f -> f.getFileName().toString().startsWith("log"))
+                    .filter(f -> modified(f).isAfter(since)).toList();
+            return logs.stream().flatMap(LocalCluster::lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Instant modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Stream<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
