@@ -5,9 +5,10 @@
 # third of the classes a replica loads, and none of what boots Hibernate ORM, Flyway, the database driver, Vert.x and
 # the first requests. This run starts the packaged service as the task does (prod profile, the task definition's JVM
 # flags), on the PostgreSQL and Redis of this machine, serves a little of every kind of request, and stops with
-# SIGTERM; the JVM then writes a cache holding the classes loaded, linked and profiled (JEP 483, 514, 515). It must run
-# with the JDK the image runs (the cache is ignored, with a warning, by any other) and on the very files the image
-# copies: the JVM checks each jar's size and modification time, so the jar must not be rebuilt after this.
+# SIGTERM (at once: no balancer has to drain it); the JVM then writes a cache holding the classes loaded, linked and
+# profiled (JEP 483, 514, 515). It must run with the JDK the image runs (the cache is ignored, with a warning, by any
+# other) and on the very files the image copies: the JVM checks each jar's size and modification time, so the jar must
+# not be rebuilt after this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -35,7 +36,7 @@ log "training run: the packaged service on port $port"
 (cd "$app" && exec env DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$database" DB_USERNAME="${PGUSER:-postgres}" \
   DB_PASSWORD="${PGPASSWORD:-}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
   JWT_ISSUER=aot-training JWT_AUDIENCE=aot-training JWT_PUBLIC_KEY_LOCATION="$work/public.pem" \
-  QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=0 \
+  QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=0 QUARKUS_SHUTDOWN_DELAY=0S \
   java $flags -XX:AOTCacheOutput="$PWD/app.aot.new" -jar quarkus-run.jar >"$work/service.log" 2>&1) &
 pid=$!
 until curl -fsS -o /dev/null "$base/q/health/ready" 2>/dev/null; do

@@ -81,6 +81,7 @@ start_service() { # [env assignments…] [-- command prefix…]
 # As the task runs it: its JVM flags and malloc arenas, a JVM that takes the task's hard memory limit for the machine's
 # memory, and the AOT cache of the training run (used from the application's directory). Read once, here: read in
 # launch, the three Python starts were timed as part of every cold start (about 0.27 s of it on a quiet machine).
+# No shutdown delay: there is no balancer to drain, and each stop would wait the 5 s the task keeps for the ALB.
 task_flags=$(task_env JAVA_OPTS)
 memory=$(task_field memory)
 arenas=$(task_env MALLOC_ARENA_MAX 2>/dev/null || true)
@@ -93,6 +94,7 @@ launch() { # [env assignments…] [-- command prefix…]: starts the service in 
     DB_PASSWORD="${PGPASSWORD:-}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
     JWT_ISSUER=bench JWT_AUDIENCE=bench JWT_PUBLIC_KEY_LOCATION="$work/public.pem" \
     QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=0 POSTS_REQUEST_LOG=false POSTS_BENCHMARK_CEILING=true \
+    QUARKUS_SHUTDOWN_DELAY=0S \
     ${arenas:+MALLOC_ARENA_MAX=$arenas} "${env[@]}" \
     "${prefix[@]}" java $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=app.aot -jar quarkus-run.jar \
     >"$work/service.log" 2>&1) &

@@ -9,7 +9,8 @@
 #
 # Settings come from the environment like the service's own (DB_URL, REDIS_URL, JWT_*, POSTS_*); by default the
 # replicas run the dev profile against loopback, as scripts/run.sh does. CLUSTER_DIR (target/cluster) holds the state,
-# LB_PORT (8000) is where to point curl, HEALTH_INTERVAL (5s) and DRAIN_TIMEOUT (30, seconds) mirror the ALB's.
+# LB_PORT (8000) is where to point curl, HEALTH_INTERVAL (5s) and DRAIN_TIMEOUT (30, seconds) mirror the ALB's;
+# JAVA_OPTS go to each replica's JVM, as the image's entrypoint passes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -100,7 +101,7 @@ start_replica() {
   # by its full path for the same reason.
   local key=${JWT_PUBLIC_KEY_LOCATION:-$PWD/dev-keys/dev-only-public.pem}
   (cd "$(dirname "$JAR")" && JWT_PUBLIC_KEY_LOCATION=$key QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 \
-    QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} exec nohup java -XX:AOTCache=app.aot -jar "$(basename "$JAR")") \
+    QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} exec nohup java ${JAVA_OPTS:-} -XX:AOTCache=app.aot -jar "$(basename "$JAR")") \
     >>"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 600); do

@@ -31,8 +31,8 @@ import javax.sql.DataSource;
 class AbandonedReadsIT {
 
     private static final int CLIENTS = 16;
-    private static final int READS_PER_CLIENT = 400;
-    private static final int WRK_RUNS = 15;
+    private static final int READS_PER_CLIENT = 200;
+    private static final int WRK_RUNS = 8;
 
     @Test
     void readsWhoseClientWentAwayWriteNoErrorLine() throws Exception {
@@ -53,7 +53,7 @@ class AbandonedReadsIT {
                 }
                 // Clients that stay keep the workers busy, so that reads queue and are at the database when their
                 // clients reset the connection.
-                Wrk load = Wrk.start(replica.uri().resolve("posts/1"), 32, Duration.ofSeconds(8));
+                Wrk load = Wrk.start(replica.uri().resolve("posts/1"), 32, Duration.ofSeconds(4));
                 ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
                 List<Future<?>> done = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {

@@ -214,7 +214,7 @@ class LoadBalancerIT {
     @Test
     void noStaleReadThroughTheBalancer() throws Exception {
         ConsistencyChecker.Report report = new ConsistencyChecker(List.of(cluster.uri()), TestTokens.of("checker"))
-                .run(8, 4, 250, 4);
+                .run(8, 4, 150, 4);
         System.out.println("consistency through the balancer: " + report);
         assertEquals(0, report.failures(), report.toString());
         assertEquals(0, report.staleReads(), report.toString());

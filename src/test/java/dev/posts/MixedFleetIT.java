@@ -42,7 +42,7 @@ class MixedFleetIT {
             c.awaitStarted(Duration.ofSeconds(60));
             d.awaitReady(Duration.ofSeconds(60));
             ConsistencyChecker.Report report = new ConsistencyChecker(List.of(a.uri(), b.uri(), c.uri(), d.uri()),
-                    TestTokens.of("checker")).run(8, 4, 300, 4);
+                    TestTokens.of("checker")).run(8, 4, 200, 4);
             System.out.println("mixed fleet: " + report);
             assertEquals(0, report.staleReads(), report.toString());
             assertEquals(0, report.failures(), report.toString());

@@ -72,7 +72,7 @@ class NearCacheIT {
             awaitServing(all, settings.isEmpty());
             ConsistencyChecker checker = new ConsistencyChecker(uris(all), TestTokens.of("checker"));
             checker.create(8);
-            checker.write(4, 150, 6);
+            checker.write(4, 100, 6);
             ConsistencyChecker.Latency alone = checker.write(1, 150, 0);
             assertClean(fleet, checker.finish());
             for (ReplicaProcess replica : all) {

@@ -50,7 +50,7 @@ class RedisFailoverIT {
             ConsistencyChecker.Report report = throughFault(endpoint.port(), checker -> {
                 standby.awaitInSync(primary, Duration.ofSeconds(30));
                 standby.stopReplicating();
-                checker.write(4, 100, 4); // acknowledged on the primary only
+                checker.write(4, 25, 4); // acknowledged on the primary only
                 endpoint.moveTo(standby.port());
                 primary.stop();
             });
@@ -65,7 +65,7 @@ class RedisFailoverIT {
             ConsistencyChecker.Report report = throughFault(layer.port(), checker -> {
                 standby.awaitInSync(primary, Duration.ofSeconds(30));
                 standby.stopReplicating();
-                checker.write(4, 100, 4);
+                checker.write(4, 25, 4);
                 layer.switchTo(standby.port());
                 primary.stop();
             });
@@ -78,7 +78,7 @@ class RedisFailoverIT {
         try (RedisProxyLayer layer = new RedisProxyLayer(primary.port())) {
             ConsistencyChecker.Report report = throughFault(layer.port(), checker -> {
                 primary.save();
-                checker.write(4, 100, 4); // acknowledged after the snapshot
+                checker.write(4, 25, 4); // acknowledged after the snapshot
                 layer.hold();
                 primary.stop();
                 primary.start();
@@ -110,7 +110,7 @@ class RedisFailoverIT {
             ConsistencyChecker checker = new ConsistencyChecker(List.of(a.uri(), b.uri(), c.uri()),
                     TestTokens.of("checker"));
             checker.create(8);
-            checker.write(4, 100, 4);
+            checker.write(4, 25, 4); // a hundred writes over eight posts: every post cached everywhere, many versions
             fault.strike(checker);
             checker.read(8, 300);
             checker.write(4, 100, 4);

@@ -35,6 +35,7 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("LB_PORT", Integer.toString(port));
         environment.put("HEALTH_INTERVAL", healthInterval);
         environment.put("QUARKUS_PROFILE", "prod");
+        environment.put("JAVA_OPTS", ReplicaProcess.QUICK_JIT);
     }
 
     public URI uri() {
