@@ -9,7 +9,7 @@
 # half the cached maximum, and the same reads with the service pinned to one core (taskset). RSS is sampled
 # throughout. Last, overload: wrk -c1000 on reads that miss (ids over the whole table), many times what one replica
 # serves: what it serves, how much it refuses (503), how fast, readiness throughout, and the first read after it.
-# --tiny only checks that it all runs (CI): a few thousand posts and one-second runs, results in target/.
+# --tiny only checks that it all runs (CI): a few thousand posts and one-second runs without warm-up, results in target/
 # --overload runs the seeding and the overload row alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ tiny=false only_overload=false
 [[ ${1:-} == --tiny ]] && tiny=true
 [[ ${1:-} == --overload ]] && only_overload=true
 if $tiny; then
-  posts=3000 duration=1s warmup=1s warmup_rounds=1 connections=8 deep_page=50 cold_starts=1 out_dir=target/bench
+  posts=3000 duration=1s warmup=1s warmup_rounds=0 connections=8 deep_page=50 cold_starts=1 out_dir=target/bench
 else
   posts=1000000 duration=15s warmup=5s warmup_rounds=24 connections=32 deep_page=10000 cold_starts=7 out_dir=bench/results
 fi
@@ -136,7 +136,7 @@ measure() { # name path [wrk options…]
   # compiling: held to one core, the compiler threads share that core with the workers, and C2's code for the
   # uncached read arrives over most of a minute (10 s in, that read served a third of what it serves once compiled).
   local round=0 previous=0 rate compiled before
-  while :; do
+  while ((warmup_rounds > 0)); do
     before=$(compilations)
     rate=$("${wrk_cmd[@]}" "-d$warmup" "$base$path" | awk '/^Requests\/sec/ { printf "%d", $2 }')
     compiled=$(($(compilations) - before))

@@ -99,7 +99,8 @@ class LoadBalancerIT {
      * A deploy: every replica is replaced, one after another, under steady traffic and under the cross-replica check
      * while posts are rewritten. A replica that stops gives up its lease, a new one serves from memory only once it
      * holds one: no request fails, no acknowledged write is lost, and no read through the balancer is older than an
-     * acknowledged write.
+     * acknowledged write. The check starts with the deploy, whose first step is a new replica's start: its first phase
+     * runs through the three healthy replicas, the steady state.
      */
     @Test
     void aRollingRestartFailsNoRequestLosesNoWriteAndServesNothingStale() throws Exception {
@@ -138,12 +139,12 @@ class LoadBalancerIT {
     @Test
     void aKilledReplicaFailsOnlyWhatItHadInFlight() throws Exception {
         try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
-            Thread.sleep(2000);
+            Thread.sleep(1000);
             String victim = cluster.status().getFirst().slot();
             long killed = System.nanoTime();
             cluster.kill(victim);
             long dead = System.nanoTime(); // the replica's process was gone between killed and dead
-            Thread.sleep(6000);
+            Thread.sleep(4000); // HAProxy marks it down after two failed checks, 1 s apart
             traffic.close();
             List<Traffic.Outcome> failures = traffic.failures();
             report("replica killed", traffic, killed);
@@ -177,7 +178,7 @@ class LoadBalancerIT {
     @Test
     void postgresGoneAnswersFast503sKeepsEveryReplicaInTheBalancerAndHeals() throws Exception {
         try (Traffic traffic = Traffic.start(cluster.uri(), TestTokens.of("traffic"), 20, WORKERS, PACE)) {
-            Thread.sleep(2000); // the posts are read, so cached
+            Thread.sleep(1000); // the posts are read, so cached
             long cut = System.nanoTime();
             databaseLink.cut();
             Thread.sleep(4000);
@@ -209,15 +210,6 @@ class LoadBalancerIT {
             assertNoAcknowledgedWriteLost(traffic);
         }
         assertThreeHealthy();
-    }
-
-    @Test
-    void noStaleReadThroughTheBalancer() throws Exception {
-        ConsistencyChecker.Report report = new ConsistencyChecker(List.of(cluster.uri()), TestTokens.of("checker"))
-                .run(8, 4, 150, 4);
-        System.out.println("consistency through the balancer: " + report);
-        assertEquals(0, report.failures(), report.toString());
-        assertEquals(0, report.staleReads(), report.toString());
     }
 
     /**
