@@ -80,8 +80,8 @@ class LoadBalancerIT {
         database.stop();
         // Every replica of this class stopped by SIGTERM (the rolling restart's and the teardown's): none did anything
         // after its application had stopped, which Quarkus marks "Error Occurred After Shutdown".
-        List<String> afterShutdown = cluster.logsSince(classStart).filter(line -> line.contains("After Shutdown"))
-                .toList();
+        List<String> afterShutdown = cluster.logsSince(classStart).stream()
+                .filter(line -> line.contains("After Shutdown")).toList();
         assertEquals(List.of(), afterShutdown, "replicas that did something after they had stopped");
     }
 

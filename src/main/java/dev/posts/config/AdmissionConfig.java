@@ -30,7 +30,8 @@ public interface AdmissionConfig {
      * The heap that bodies in flight may take (requests', responses', and a database read's while it renders), as
      * estimated from their sizes: an eighth of the task's 64 MiB heap, which leaves room beside the near cache, the
      * service's own live set (about 15 MiB), what is read before its size is known, and the copies a request makes that
-     * no estimate counts (with 12 MiB, 64 clients reading the largest posts ran the heap out in one run of five).
+     * no estimate counts (with 12 MiB, 64 clients reading the largest posts ran the heap out, in one suite run and in
+     * one of two longer runs).
      */
     @WithDefault("8M")
     MemorySize bodies();

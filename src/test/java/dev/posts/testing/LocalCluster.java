@@ -65,30 +65,16 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Every line the replicas logged, in log files written since {@code since} (a slot keeps its earlier logs). */
-    public Stream<String> logsSince(Instant since) {
+    public List<String> logsSince(Instant since) throws IOException {
+        List<String> lines = new ArrayList<>();
         try (Stream<Path> files = Files.walk(state, 2)) {
-            List<Path> logs = files.filter(f -> f.getFileName().toString().startsWith("log"))
-                    .filter(f -> modified(f).isAfter(since)).toList();
-            return logs.stream().flatMap(LocalCluster::lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            for (Path log : files.filter(f -> f.getFileName().toString().startsWith("log")).toList()) {
+                if (Files.getLastModifiedTime(log).toInstant().isAfter(since)) {
+                    lines.addAll(Files.readAllLines(log));
+                }
+            }
         }
-    }
-
-    private static Instant modified(Path file) {
-        try {
-            return Files.getLastModifiedTime(file).toInstant();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Stream<String> lines(Path file) {
-        try {
-            return Files.readAllLines(file).stream();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return lines;
     }
 
     @Override
