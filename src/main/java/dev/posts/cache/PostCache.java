@@ -8,9 +8,9 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.admission.DatabaseAdmission;
 import dev.posts.cache.RedisScripts.Script;
@@ -41,11 +41,11 @@ public class PostCache {
     private final DatabaseAdmission admission;
     private final boolean enabled;
     private final String leaseTtl;
-    private final long leaseWaitNanos;
+    private final String leaseWait;
+    private final long longestWaitNanos;
     private final Duration timeout;
     private final CacheMeters posts;
     private final CacheMeters pages;
-    private final Counter leaseWaitsExpired;
 
     PostCache(RedisScripts scripts, EntryFill fills, CacheKeys keys, CacheLink link, NearCache near,
             DatabaseAdmission admission, PostsConfig config, MeterRegistry registry) {
@@ -57,18 +57,18 @@ public class PostCache {
         this.admission = admission;
         this.enabled = config.cache().enabled();
         this.leaseTtl = Long.toString(config.cache().leaseTtl().toMillis());
-        this.leaseWaitNanos = config.cache().leaseWait().toNanos();
+        this.leaseWait = Long.toString(config.cache().leaseWait().toMillis());
+        this.longestWaitNanos = config.cache().leaseTtl().toNanos();
         this.timeout = config.cache().timeout();
         this.posts = CacheMeters.of(registry, "post");
         this.pages = CacheMeters.of(registry, "page");
-        this.leaseWaitsExpired = Counter.builder("posts.cache.lease.waits.expired")
-                .description("Misses that waited the whole lease wait for another reader's fill").register(registry);
     }
 
     /**
      * Reads a post through the cache; {@code database} loads it (null when there is none) on a miss or a bypass, on a
      * worker thread, since it blocks. A hit never leaves the event loop. A miss whose lease another reader holds waits
-     * for that reader's fill, up to the lease wait, then reads the database itself without filling.
+     * for that reader's fill; once the lease is older than the lease wait, the next waiter takes it over and reads the
+     * database itself. A reader that has waited a whole lease TTL on its own clock reads the database without filling.
      */
     public Uni<Lookup> read(long postId, LongFunction<CachedPost> database) {
         return read(postId, keys.of(postId), posts, () -> database.apply(postId));
@@ -98,8 +98,8 @@ public class PostCache {
             return Uni.createFrom().item(new Lookup(Outcome.HIT, found.post()));
         }
         long stamp = near.stamp();
-        Uni<Lookup> read = attempt(entry, meters, EntryFill.leaseToken(), System.nanoTime() + leaseWaitNanos, 2,
-                database);
+        Uni<Lookup> read = attempt(Script.READ, entry, meters, EntryFill.leaseToken(),
+                System.nanoTime() + longestWaitNanos, 2, database);
         if (stamp < 0) {
             return read;
         }
@@ -111,14 +111,17 @@ public class PostCache {
     }
 
     /**
-     * Runs read.lua, which answers a hit with the entry itself and a miss with the lease or a wait: a hit costs one
-     * command, and since read.lua is there only on a Redis this replica may trust (see {@link RedisScripts}), a Redis
-     * that restarted, failed over or was replaced answers {@code NOSCRIPT} to the very first read, which bypasses it.
+     * Runs read.lua, which answers a hit with the entry itself and a miss with the lease or a wait, and then, while it
+     * says wait, wait.lua, which may also take an old lease over: a hit costs one command, and since read.lua is there
+     * only on a Redis this replica may trust (see {@link RedisScripts}), a Redis that restarted, failed over or was
+     * replaced answers {@code NOSCRIPT} to the very first read, which bypasses it.
      */
-    private Uni<Lookup> attempt(List<String> entry, CacheMeters meters, String token, long deadline, long pauseMillis,
-            Supplier<CachedPost> database) {
-        return scripts.start(Script.READ, entry, token, leaseTtl)
-                .ifNoItem().after(timeout).fail()
+    private Uni<Lookup> attempt(Script look, List<String> entry, CacheMeters meters, String token, long deadline,
+            long pauseMillis, Supplier<CachedPost> database) {
+        Uni<Response> sent = look == Script.READ
+                ? scripts.start(Script.READ, entry, token, leaseTtl)
+                : scripts.start(Script.WAIT, entry, token, leaseTtl, leaseWait);
+        return sent.ifNoItem().after(timeout).fail()
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
@@ -127,26 +130,30 @@ public class PostCache {
                         }
                         // Redis may have handed this reader the lease after all, and every other reader of the entry
                         // would wait for a fill that never comes: give it back, if it is ours, without waiting. The
-                        // give-back goes out one read timeout later, so that it reaches Redis after the read.lua it
+                        // give-back goes out one read timeout later, so that it reaches Redis after the script it
                         // undoes, which may travel on another pooled connection.
                         RedisScripts.forget(Uni.createFrom().voidItem().onItem().delayIt().by(timeout)
                                 .chain(() -> fills.fill(entry, meters, token, null)));
                         return load(Outcome.BYPASS, meters, database);
                     }
-                    return switch (reply.toString()) {
-                        case "L" -> load(Outcome.MISS, meters, database,
+                    String answer = reply.toString();
+                    if (answer.equals("T")) {
+                        meters.takeovers().increment();
+                    }
+                    return switch (answer) {
+                        case "L", "T" -> load(Outcome.MISS, meters, database,
                                 lookup -> fills.fill(entry, meters, token, lookup.post()).replaceWith(lookup))
                                 .onFailure().call(() -> fills.fill(entry, meters, token, null)); // gives the lease back
                         case "W" -> {
                             if (System.nanoTime() > deadline) {
-                                leaseWaitsExpired.increment();
+                                meters.waitsExpired().increment();
                                 yield load(Outcome.MISS, meters, database);
                             }
                             yield Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pauseMillis))
-                                    .chain(() -> attempt(entry, meters, token, deadline, Math.min(pauseMillis * 2, 16),
-                                            database));
+                                    .chain(() -> attempt(Script.WAIT, entry, meters, token, deadline,
+                                            Math.min(pauseMillis * 2, 16), database));
                         }
-                        default -> hit(meters, reply.toString(), database);
+                        default -> hit(meters, answer, database);
                     };
                 });
     }

@@ -38,7 +38,7 @@ class RedisScripts {
     static final String LINK = "link";
 
     enum Script {
-        READ("read.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua"), LEASE("lease.lua");
+        READ("read.lua"), WAIT("wait.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua"), LEASE("lease.lua");
 
         private final String file;
 
@@ -74,8 +74,8 @@ class RedisScripts {
 
     /**
      * Starts a script; the caller awaits it within its own deadline. It fails with {@code NOSCRIPT} on a Redis whose
-     * scripts are gone, which for {@link Script#READ} and {@link Script#FILL} is the point: they may run only on a
-     * Redis whose key space was wiped since it got its data.
+     * scripts are gone, which for {@link Script#READ}, {@link Script#WAIT} and {@link Script#FILL} is the point: they
+     * may run only on a Redis whose key space was wiped since it got its data.
      */
     Uni<Response> start(Script script, List<String> keys, String... args) {
         return redis.execute("EVALSHA", command(shas[script.ordinal()], keys, args));
@@ -124,7 +124,7 @@ class RedisScripts {
 
     /** Loads every script, the read script last: its presence says the others are there too. */
     void loadAll(Duration wait) {
-        for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.LEASE, Script.READ)) {
+        for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.LEASE, Script.WAIT, Script.READ)) {
             onLink("SCRIPT", "LOAD", sources[script.ordinal()]).await().atMost(wait);
         }
     }

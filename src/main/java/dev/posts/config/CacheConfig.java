@@ -40,7 +40,10 @@ public interface CacheConfig {
     @WithDefault("2S")
     Duration leaseTtl();
 
-    /** How long a reader waits for another replica's fill of a hot post before it reads the database itself. */
+    /**
+     * How old another reader's fill lease may get, on Redis's clock, before the next reader waiting for it takes it
+     * over and reads the database itself: one reader replaces a paused or slow holder, not every waiting one.
+     */
     @WithDefault("300MS")
     Duration leaseWait();
 

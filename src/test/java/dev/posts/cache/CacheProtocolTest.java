@@ -9,11 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import jakarta.inject.Inject;
@@ -124,6 +129,56 @@ class CacheProtocolTest {
         given().get("/posts/" + id).then().statusCode(404);
     }
 
+    /**
+     * A lease holder that takes longer than the lease wait (a pause, a slow database read) costs one more database
+     * read, by the reader that takes its lease over, not one by every reader waiting for it: a stall of the replica
+     * that holds a hot post's lease must not send all its readers to the database at once.
+     */
+    @Test
+    void aLeaseHeldLongerThanTheLeaseWaitIsTakenOverByOneReaderNotByEveryWaiter() throws Exception {
+        Response created = createResponse("Slowly read");
+        long id = created.jsonPath().getLong("id");
+        double rejectedBefore = fills("post", "rejected");
+        CountDownLatch hasRead = new CountDownLatch(1);
+        CountDownLatch mayFill = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(17);
+        try {
+            Future<PostCache.Lookup> holder = pool.submit(() -> cache.read(id, postId -> {
+                hasRead.countDown();
+                await(mayFill);
+                return new CachedPost(1, created.asString());
+            }).await().atMost(Duration.ofSeconds(20)));
+            assertTrue(hasRead.await(10, TimeUnit.SECONDS), "the holder never missed");
+
+            AtomicInteger databaseReads = new AtomicInteger();
+            List<Future<PostCache.Lookup>> waiters = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                waiters.add(pool.submit(() -> cache.read(id, postId -> {
+                    databaseReads.incrementAndGet();
+                    return new CachedPost(1, created.asString());
+                }).await().atMost(Duration.ofSeconds(20))));
+            }
+            Map<PostCache.Outcome, Integer> outcomes = new EnumMap<>(PostCache.Outcome.class);
+            for (Future<PostCache.Lookup> waiter : waiters) {
+                PostCache.Lookup lookup = waiter.get(20, TimeUnit.SECONDS);
+                assertEquals(1, lookup.post().version());
+                outcomes.merge(lookup.outcome(), 1, Integer::sum);
+            }
+            // A read whose Redis answer outlasts the read timeout goes to the database by design (a bypass).
+            assertEquals(1, outcomes.getOrDefault(PostCache.Outcome.MISS, 0),
+                    "misses among 16 readers of a post whose lease holder is stuck: " + outcomes);
+            assertEquals(databaseReads.get(), 1 + outcomes.getOrDefault(PostCache.Outcome.BYPASS, 0));
+            assertTrue(entry(keys.of(id).getFirst()).startsWith("v:1:"), "the reader that took over filled");
+
+            mayFill.countDown();
+            assertEquals(PostCache.Outcome.MISS, holder.get(20, TimeUnit.SECONDS).outcome());
+            assertEquals(rejectedBefore + 1, fills("post", "rejected"), "the first holder's fill lost its lease");
+        } finally {
+            mayFill.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aLateInvalidationNeverTakesAnEntryBackToAnOlderVersion() {
         long id = create("Late");
@@ -195,7 +250,7 @@ class CacheProtocolTest {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         double loadsAtFirstWrite = loads();
-        double waitsExpiredAtFirstWrite = count("posts.cache.lease.waits.expired");
+        double takeoversAtFirstWrite = count("posts.cache.lease.takeovers", "entry", "post");
         double missesAtFirstWrite = count("posts.cache.reads", "entry", "post", "result", "miss");
         long firstWrite = System.nanoTime();
         for (int w = 1; w <= writes; w++) {
@@ -206,22 +261,23 @@ class CacheProtocolTest {
         double loadsPerWrite = (loads() - loadsAtFirstWrite) / writes;
         double missesPerWrite = (count("posts.cache.reads", "entry", "post", "result", "miss") - missesAtFirstWrite)
                 / writes;
-        double waitsExpired = count("posts.cache.lease.waits.expired") - waitsExpiredAtFirstWrite;
+        double takeovers = count("posts.cache.lease.takeovers", "entry", "post") - takeoversAtFirstWrite;
         Wrk.Result result = readers.await();
         System.out.printf("hot post: 64 readers, %d writes at 10/s, %d reads (%.0f hits); while writing, %.2f"
-                + " database reads per write, of which %.2f misses (the lease holder's read, or a wait for it that ran"
-                + " out: %.0f ran out) and the rest reads whose Redis answer outlasted the read timeout; %.0f database"
-                + " reads in all%n", writes, result.requests(),
+                + " database reads per write, of which %.2f misses (the lease holder's read, or a lease taken over from a"
+                + " holder slower than the lease wait: %.0f taken over) and the rest reads whose Redis answer"
+                + " outlasted the read timeout; %.0f database reads in all%n", writes, result.requests(),
                 count("posts.cache.reads", "entry", "post", "result", "hit") - hitsBefore, loadsPerWrite,
-                missesPerWrite, waitsExpired, loads() - loadsBefore);
+                missesPerWrite, takeovers, loads() - loadsBefore);
         assertEquals(0, result.non2xx() + result.socketErrors(), result.output());
         // Single flight: about one miss per invalidation, where without leases every reader that found the tombstone
-        // would read the database (up to 64). A wait that runs out counts as a miss too, so a lease left behind by its
-        // holder (as a timed-out read.lua once did, 2.7 misses per write here) fails this as well. Reads whose Redis answer outlasts the 50 ms read timeout also go to the
-        // database, by design, whatever the leases do: on this shared 2-core machine their number follows its load
-        // (0.1 to 4 per write in the runs written down in the README), so they are reported, not bounded.
+        // would read the database (up to 64). A lease taken over counts as a miss too, so a lease left behind by its
+        // holder (as a timed-out read.lua once did, 2.7 misses per write here) fails this as well; a pause of the
+        // machine longer than the lease wait costs one takeover, where it once sent every waiting reader to the
+        // database (3.1 misses per write, twice in CI). Reads whose Redis answer outlasts the 50 ms read timeout also
+        // go to the database, by design, whatever the leases do: on this shared 2-core machine their number follows
+        // its load (0.1 to 4 per write), so they are reported, not bounded.
         assertTrue(missesPerWrite <= 1.5, "misses per invalidation: " + missesPerWrite);
-
     }
 
     @Test
