@@ -86,13 +86,17 @@ class NearCacheIT {
         }
     }
 
+    /**
+     * The cut replica asks for a lease three times as long as the writers' own, as during a rolling change of
+     * {@code POSTS_CACHE_NEAR_LEASE}: the writers wait what Redis granted it. When they waited their own lease, the cut
+     * replica served versions older than acknowledged ones from memory for the rest of its lease.
+     */
     @Test
     void aReplicaCutFromRedisStopsServingFromMemoryBeforeAnyWriteIsAcknowledged() throws Exception {
         try (TcpProxy link = new TcpProxy("127.0.0.1", URI.create(REDIS).getPort());
                 ReplicaProcess a = new ReplicaProcess("near-a", environment(REDIS)).start();
                 ReplicaProcess b = new ReplicaProcess("near-b", environment(REDIS)).start();
-                ReplicaProcess c = new ReplicaProcess("near-cut", environment("redis://127.0.0.1:" + link.port()))
-                        .start()) {
+                ReplicaProcess c = new ReplicaProcess("near-cut", cutEnvironment(link)).start()) {
             List<ReplicaProcess> all = List.of(a, b, c);
             awaitServing(all, true);
             ConsistencyChecker checker = new ConsistencyChecker(uris(all), TestTokens.of("checker"));
@@ -135,6 +139,13 @@ class NearCacheIT {
             checker.write(4, 100, 6);
             assertClean("one replica paused for longer than its lease", checker.finish());
         }
+    }
+
+    /** The cut replica's: Redis through the proxy, and a lease three times the others'. */
+    private Map<String, String> cutEnvironment(TcpProxy link) {
+        Map<String, String> env = environment("redis://127.0.0.1:" + link.port());
+        env.put("POSTS_CACHE_NEAR_LEASE", LEASE.multipliedBy(3).toMillis() + "MS");
+        return env;
     }
 
     private Map<String, String> environment(String redis) {

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.vertx.mutiny.redis.client.Response;
 
+import dev.posts.config.NearCacheConfig;
 import dev.posts.config.PostsConfig;
 
 /**
@@ -46,6 +47,8 @@ class AnswerWait {
     private final String node = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final String channel;
     private final long leaseMillis;
+    /** The longest lease any member can hold, whatever its own setting: the most a write waits for one. */
+    private final long longestLeaseMillis = NearCacheConfig.LONGEST_LEASE_SECONDS * 1000;
     private final Map<String, Awaited> awaited = new ConcurrentHashMap<>();
     private volatile long lastAnswer = System.nanoTime();
 
@@ -92,8 +95,9 @@ class AnswerWait {
      * told has answered or its lease has run out in Redis, every member not subscribed any more has had its lease run
      * out, and a wipe less than a lease ago has had its lease run out. {@code untrusted}: the scripts were missing, so
      * this Redis may have replaced one that granted leases, whose members it does not know: a whole lease is waited.
-     * Durations only, each measured by one clock: Redis's remaining time, waited on this replica's clock from after it
-     * was read.
+     * What a member has left is what Redis granted it, whatever this replica's own setting (a rolling change of the
+     * lease has members of both). Durations only, each measured by one clock: Redis's remaining time, waited on this
+     * replica's clock from after it was read.
      */
     void await(Awaited waiting, Response reply, boolean untrusted) {
         try {
@@ -103,7 +107,7 @@ class AnswerWait {
             for (int i = 2; i + 2 < reply.size(); i += 3) {
                 String member = reply.get(i).toString();
                 long receivers = reply.get(i + 1).toLong();
-                long left = Math.min(leaseMillis, reply.get(i + 2).toLong());
+                long left = Math.min(longestLeaseMillis, reply.get(i + 2).toLong());
                 if (receivers == 0) {
                     mustWait = Math.max(mustWait, left);
                 } else {
@@ -111,7 +115,7 @@ class AnswerWait {
                 }
             }
             awaitAnswers(waiting, expected);
-            sleepUntil(start + TimeUnit.MILLISECONDS.toNanos(Math.min(leaseMillis, mustWait)));
+            sleepUntil(start + TimeUnit.MILLISECONDS.toNanos(Math.min(longestLeaseMillis, mustWait)));
         } finally {
             awaited.remove(waiting.token());
         }

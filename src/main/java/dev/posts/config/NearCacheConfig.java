@@ -2,6 +2,12 @@ package dev.posts.config;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.WithDefault;
 
@@ -10,6 +16,9 @@ import io.smallrye.config.WithDefault;
  * docs/cache-protocol.md, rule 12.
  */
 public interface NearCacheConfig {
+
+    /** The longest lease a replica may ask for, and so the most a write ever waits for one member. */
+    long LONGEST_LEASE_SECONDS = 10;
 
     /**
      * Off: this replica serves nothing from memory and holds no lease. Its writes still tell the replicas that hold one
@@ -21,13 +30,21 @@ public interface NearCacheConfig {
     /**
      * How long a lease lasts in Redis once granted: the longest a write waits for a replica that does not answer. The
      * replica itself serves from memory for only {@link #leaseMargin()} of it, measured on its own clock from before it
-     * asked, and renews it on every heartbeat.
+     * asked, and renews it on every heartbeat. Writers wait what Redis granted each member, so replicas may differ in
+     * it while it changes.
      */
     @WithDefault("1S")
+    @DurationMin(millis = 200)
+    @DurationMax(seconds = LONGEST_LEASE_SECONDS)
     Duration lease();
 
-    /** The part of the lease a replica uses, leaving the rest for its clock to run slower than Redis's. */
+    /**
+     * The part of the lease a replica uses, leaving the rest for its clock to run slower than Redis's: below 1, or the
+     * replica would serve past what Redis granted.
+     */
     @WithDefault("0.8")
+    @DecimalMin("0.1")
+    @DecimalMax(value = "1", inclusive = false)
     double leaseMargin();
 
     /** The most entries held in memory. */
