@@ -562,7 +562,12 @@ def self_test(model):
             {"concurrency": {"group": "ci-${{ github.ref }}"}}),
         "deploy dispatchable on any branch": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].pop("if"),
         "alarm rollback off": lambda t, s, c, w: s["deploymentConfiguration"]["alarms"].update({"rollback": False}),
-        "no alarm on Redis evictions": lambda t, s, c, w: c[resources].pop("CacheEvictionsAlarm"),
+        "no alarm on Redis memory": lambda t, s, c, w: c[resources].pop("CacheMemoryAlarm"),
+        "no alarm on late invalidations": lambda t, s, c, w: c[resources].pop("LateInvalidationsAlarm"),
+        "Redis on the default parameter group": lambda t, s, c, w: c[resources]["Cache"]["Properties"].pop(
+            "CacheParameterGroupName"),
+        "Redis may evict leases": lambda t, s, c, w: c[resources]["CacheParameters"]["Properties"][
+            "Properties"].update({"maxmemory-policy": "volatile-lru"}),
         "no service scaling on CPU": lambda t, s, c, w: c[resources].pop("ServiceScalesOnCpu"),
         "HTTP served beside HTTPS": lambda t, s, c, w: c[resources]["HttpListener"]["Properties"].update(
             {"DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}]}),

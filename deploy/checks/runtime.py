@@ -533,7 +533,8 @@ def check_database_login(stack):
 ALARMED_METRICS = {("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"), ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"),
                    ("AWS/ApplicationELB", "UnHealthyHostCount"), ("AWS/ApplicationELB", "TargetResponseTime"),
                    ("AWS/RDS", "CPUUtilization"), ("AWS/RDS", "FreeStorageSpace"),
-                   ("AWS/ElastiCache", "EngineCPUUtilization"), ("AWS/ElastiCache", "Evictions")}
+                   ("AWS/ElastiCache", "EngineCPUUtilization"), ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage"),
+                   ("posts-api", "LateInvalidationWarnings")}
 ROLLBACK_METRICS = {"HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "UnHealthyHostCount"}
 
 
@@ -566,6 +567,8 @@ def check_operations(stack, service):
         errors.append(f"service: deploymentConfiguration.alarms must enable rollback on exactly {sorted(wanted)},"
                       f" has {rollback}")
 
+    errors += check_cache_node(stack)
+
     targets = [r for r in stack.resources.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"]
     resource_id = f"service/{service['cluster']}/{service['serviceName']}"
     if not any(stack.resolve(t["Properties"]["ResourceId"]) == resource_id for t in targets):
@@ -581,6 +584,30 @@ def check_operations(stack, service):
     for metric in ("ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"):
         if metric not in tracked:
             errors.append(f"template: no target tracking policy on {metric}")
+    return errors
+
+
+def check_cache_node(stack):
+    """Redis as the cache protocol needs it (docs/cache-protocol.md, rule 13): cluster mode off, and a parameter group of
+    the stack's own with maxmemory-policy noeviction, since the family's default (volatile-lru) may evict leases."""
+    errors = []
+    for name, group in stack.resources.items():
+        if group["Type"] != "AWS::ElastiCache::ReplicationGroup":
+            continue
+        properties = group["Properties"]
+        if properties.get("NumNodeGroups", 1) != 1 or "NodeGroupConfiguration" in properties:
+            errors.append(f"template: {name} runs in cluster mode, which the service refuses")
+        parameters = stack.resources.get((properties.get("CacheParameterGroupName") or {}).get("Ref"), {})
+        if parameters.get("Type") != "AWS::ElastiCache::ParameterGroup":
+            errors.append(f"template: {name} has no parameter group of the stack's; the default evicts under memory"
+                          f" pressure (volatile-lru)")
+            continue
+        settings = parameters["Properties"].get("Properties", {})
+        if settings.get("maxmemory-policy") != "noeviction":
+            errors.append(f"template: {name}'s parameter group sets maxmemory-policy"
+                          f" {settings.get('maxmemory-policy')}, not noeviction")
+        if str(settings.get("cluster-enabled", "no")) != "no":
+            errors.append(f"template: {name}'s parameter group turns cluster mode on, which the service refuses")
     return errors
 
 

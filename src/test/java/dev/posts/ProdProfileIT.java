@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.posts.testing.PostgresDatabase;
+import dev.posts.testing.RedisProcess;
 import dev.posts.testing.ReplicaProcess;
 import dev.posts.testing.TestTokens;
 
@@ -87,16 +88,9 @@ class ProdProfileIT {
 
     @Test
     void refusesToStartWithTheDevelopmentKey() throws Exception {
-        PostgresDatabase database = new PostgresDatabase();
-        Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(), REDIS));
-        env.putAll(TestTokens.config());
-        env.put("JWT_PUBLIC_KEY_LOCATION", Path.of("dev-keys/dev-only-public.pem").toAbsolutePath().toString());
-        try {
-            String log = refusal("prod-with-dev-key", env);
-            assertTrue(log.contains("the token verification key is the development key"), log);
-        } finally {
-            database.stop();
-        }
+        String log = refusalOn("prod-with-dev-key", REDIS, Map.of("JWT_PUBLIC_KEY_LOCATION",
+                Path.of("dev-keys/dev-only-public.pem").toAbsolutePath().toString()));
+        assertTrue(log.contains("the token verification key is the development key"), log);
     }
 
     @Test
@@ -117,6 +111,35 @@ class ProdProfileIT {
             String log = refusal("prod-without-redis", env);
             assertTrue(log.contains("'quarkus.redis.hosts'") && log.contains("neither the hosts"),
                     "the log should say that the Redis URL is not set, not fall back to a local Redis:\n" + log);
+        } finally {
+            database.stop();
+        }
+    }
+
+    /** Cluster mode would spread the scripts' keys over hash slots: the start says so rather than bypass for ever. */
+    @Test
+    void refusesToStartOnARedisInClusterMode() throws Exception {
+        try (RedisProcess cluster = RedisProcess.inClusterMode()) {
+            String log = refusalOn("prod-on-cluster-mode", "redis://127.0.0.1:" + cluster.port(), Map.of());
+            assertTrue(log.contains("Redis runs in cluster mode"), log);
+        }
+    }
+
+    /** A lease margin of 1 or more would serve from memory past what Redis granted. */
+    @Test
+    void refusesToStartWithALeaseMarginThatServesPastTheLease() throws Exception {
+        String log = refusalOn("prod-lease-margin", REDIS, Map.of("POSTS_CACHE_NEAR_LEASE_MARGIN", "1"));
+        assertTrue(log.contains("posts.cache.near.lease-margin"), log);
+    }
+
+    /** {@link #refusal} on a database of its own and {@code redis}, with {@code settings} on top. */
+    private static String refusalOn(String name, String redis, Map<String, String> settings) throws Exception {
+        PostgresDatabase database = new PostgresDatabase();
+        Map<String, String> env = new HashMap<>(ReplicaProcess.environment(database.start(), redis));
+        env.putAll(TestTokens.config());
+        env.putAll(settings);
+        try {
+            return refusal(name, env);
         } finally {
             database.stop();
         }

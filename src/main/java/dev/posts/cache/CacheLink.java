@@ -24,14 +24,17 @@ class CacheLink {
     private static final Logger LOG = Logger.getLogger(CacheLink.class);
 
     private final RedisScripts scripts;
+    private final RedisRequirements requirements;
     private final InvalidationRelay relay;
     private final KeySpaceWipe wipe;
     private final NearCache near;
     private final Duration wait;
     private final LinkState state = new LinkState();
 
-    CacheLink(RedisScripts scripts, InvalidationRelay relay, KeySpaceWipe wipe, NearCache near, PostsConfig config) {
+    CacheLink(RedisScripts scripts, RedisRequirements requirements, InvalidationRelay relay, KeySpaceWipe wipe,
+            NearCache near, PostsConfig config) {
         this.scripts = scripts;
+        this.requirements = requirements;
         this.near = near;
         this.relay = relay;
         this.wipe = wipe;
@@ -66,12 +69,14 @@ class CacheLink {
     }
 
     /**
-     * One heartbeat: recovers a Redis that was lost, or checks that the one in use is still trusted.
+     * One heartbeat: checks that Redis is one the protocol can run on ({@link RedisRequirements}), then recovers a
+     * Redis that was lost, or checks that the one in use is still trusted.
      *
      * @throws RuntimeException
      *             when Redis or the database failed; the caller takes it for a loss
      */
     void heartbeat() {
+        requirements.check();
         if (!state.usable()) {
             recover();
         } else if (!scripts.trusted(wait)) {
@@ -79,9 +84,17 @@ class CacheLink {
         }
     }
 
-    /** One periodic relay pass, while the cache is in use; while it is not, the recovery applies every row itself. */
+    /**
+     * One periodic relay pass, while the cache is in use; while it is not, the recovery applies every row itself, and
+     * the pass only measures what waits.
+     */
     void relay() {
         if (!state.usable()) {
+            try {
+                relay.measure(); // the others relay, if they can; the backlog's age says whether they do
+            } catch (RuntimeException e) {
+                LOG.debugf("invalidation backlog not measured: %s", e.toString());
+            }
             return;
         }
         try {

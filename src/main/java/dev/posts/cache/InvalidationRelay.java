@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -26,6 +28,9 @@ import dev.posts.persistence.PendingInvalidations;
 @ApplicationScoped
 class InvalidationRelay {
 
+    private static final Logger LOG = Logger.getLogger(InvalidationRelay.class);
+    private static final Duration REPEAT = Duration.ofSeconds(30);
+
     private static final int BATCH = 500;
     private static final int AT_ONCE = 16;
 
@@ -33,7 +38,12 @@ class InvalidationRelay {
     private final RedisScripts scripts;
     private final CacheKeys keys;
     private final Duration timeout;
+    private final long boundMillis;
     private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong oldestMillis = new AtomicLong();
+    /** Whether the last pass found them late, and when that was last logged. */
+    private boolean late;
+    private long lastWarning;
 
     InvalidationRelay(PendingInvalidations pending, RedisScripts scripts, CacheKeys keys, PostsConfig config,
             MeterRegistry registry) {
@@ -41,8 +51,14 @@ class InvalidationRelay {
         this.scripts = scripts;
         this.keys = keys;
         this.timeout = config.cache().recoveryTimeout();
+        this.boundMillis = config.cache().maxStaleness().toMillis();
         Gauge.builder("posts.cache.invalidations.pending", backlog, AtomicLong::get).strongReference(true)
                 .description("Invalidations recorded in the database and not yet applied to Redis")
+                .register(registry);
+        Gauge.builder("posts.cache.invalidations.oldest", oldestMillis, m -> m.get() / 1000.0).strongReference(true)
+                .baseUnit("seconds")
+                .description("How long the oldest invalidation not yet applied to Redis has waited; above"
+                        + " posts.cache.max-staleness, a replica cut off from Redis may serve what it replaced")
                 .register(registry);
     }
 
@@ -53,7 +69,12 @@ class InvalidationRelay {
      *             when Redis did not take them (they stay recorded); a database failure is thrown as it is
      */
     void drainAvailable() {
-        backlog.set(pending.drainAvailable(BATCH, this::apply));
+        measured(pending.drainAvailable(BATCH, this::apply));
+    }
+
+    /** Measures the backlog without relaying it: what a pass does while this replica bypasses Redis. */
+    void measure() {
+        measured(pending.backlog());
     }
 
     /**
@@ -65,7 +86,28 @@ class InvalidationRelay {
      *             as {@link #drainAvailable}
      */
     void drainAll() {
-        backlog.set(pending.drainAll(BATCH, this::apply));
+        measured(pending.drainAll(BATCH, this::apply));
+    }
+
+    /**
+     * Keeps what a pass found, and says at WARN when the oldest row has waited longer than the staleness bound, then
+     * every {@link #REPEAT} while it lasts (the stack alarms on lines that go on for minutes, which a failover's do
+     * not), and at INFO when that is over.
+     */
+    private synchronized void measured(PendingInvalidations.Backlog found) {
+        backlog.set(found.rows());
+        oldestMillis.set(found.oldest().toMillis());
+        boolean lateNow = found.oldest().toMillis() > boundMillis;
+        long now = System.nanoTime();
+        if (lateNow && (!late || now - lastWarning >= REPEAT.toNanos())) {
+            LOG.warnf("recorded invalidations are late: the oldest has waited %d ms, past the staleness bound of %d ms"
+                    + " (%d waiting); is any replica reaching Redis?", found.oldest().toMillis(), boundMillis,
+                    found.rows());
+            lastWarning = now;
+        } else if (!lateNow && late) {
+            LOG.infof("recorded invalidations are within the staleness bound again (%d waiting)", found.rows());
+        }
+        late = lateNow;
     }
 
     /**

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.posts.cache.PostCache;
+import dev.posts.cache.RedisRequirements;
 import dev.posts.ops.ReplicaLifecycle;
 
 /**
@@ -22,11 +23,14 @@ class ReplicaReadiness implements HealthCheck {
     private final ReplicaLifecycle lifecycle;
     private final DependencyProbe probe;
     private final PostCache cache;
+    private final RedisRequirements requirements;
 
-    ReplicaReadiness(ReplicaLifecycle lifecycle, DependencyProbe probe, PostCache cache) {
+    ReplicaReadiness(ReplicaLifecycle lifecycle, DependencyProbe probe, PostCache cache,
+            RedisRequirements requirements) {
         this.lifecycle = lifecycle;
         this.probe = probe;
         this.cache = cache;
+        this.requirements = requirements;
     }
 
     @Override
@@ -38,6 +42,10 @@ class ReplicaReadiness implements HealthCheck {
         probe.reportDatabase(report);
         probe.reportRedis(report);
         report.withData("cache", cache.inUse() ? "IN_USE" : "BYPASSED");
+        String refusal = requirements.refusal();
+        if (refusal != null) {
+            report.withData("cacheRefused", refusal);
+        }
         report.withData("nearCache", cache.nearInUse() ? "IN_USE" : "NOT_IN_USE");
         return report.build();
     }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,6 +21,10 @@ import io.agroal.api.AgroalDataSource;
  */
 @ApplicationScoped
 public class PendingInvalidations {
+
+    /** What waits in the table: how many rows, and for how long the oldest has waited (0 when there is none). */
+    public record Backlog(long rows, Duration oldest) {
+    }
 
     private final EntityManager entityManager;
     private final AgroalDataSource database;
@@ -43,13 +48,13 @@ public class PendingInvalidations {
     /**
      * Hands every row no other replica is relaying at this moment to {@code apply}, oldest first, {@code batch} at a
      * time, and deletes a batch once {@code apply} returned; rows another replica holds are skipped, since that replica
-     * is applying them. Returns how many rows are left.
+     * is applying them. Returns what is left.
      *
      * @throws RuntimeException
      *             what {@code apply} threw (that batch stays), or an {@link IllegalStateException} when the database
      *             failed
      */
-    public long drainAvailable(int batch, Consumer<List<Invalidation>> apply) {
+    public Backlog drainAvailable(int batch, Consumer<List<Invalidation>> apply) {
         return drain(batch, "for update skip locked", apply);
     }
 
@@ -57,11 +62,20 @@ public class PendingInvalidations {
      * Like {@link #drainAvailable}, but waits for the rows other replicas are relaying at this moment instead of
      * skipping them: when it returns, every row committed before the call has been applied, by this replica or another.
      */
-    public long drainAll(int batch, Consumer<List<Invalidation>> apply) {
+    public Backlog drainAll(int batch, Consumer<List<Invalidation>> apply) {
         return drain(batch, "for update", apply);
     }
 
-    private long drain(int batch, String lock, Consumer<List<Invalidation>> apply) {
+    /** What waits now, without taking anything: what a replica that cannot relay still measures. */
+    public Backlog backlog() {
+        try (Connection connection = database.getConnection()) {
+            return backlog(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the invalidation relay could not use the database", e);
+        }
+    }
+
+    private Backlog drain(int batch, String lock, Consumer<List<Invalidation>> apply) {
         try (Connection connection = database.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -74,7 +88,7 @@ public class PendingInvalidations {
                     connection.commit();
                     taken = rows.size();
                 } while (taken == batch);
-                long left = count(connection);
+                Backlog left = backlog(connection);
                 connection.commit();
                 return left;
             } catch (SQLException | RuntimeException e) {
@@ -102,11 +116,12 @@ public class PendingInvalidations {
         }
     }
 
-    private static long count(Connection connection) throws SQLException {
-        try (PreparedStatement count = connection.prepareStatement("select count(*) from cache_invalidations");
+    private static Backlog backlog(Connection connection) throws SQLException {
+        try (PreparedStatement count = connection.prepareStatement("select count(*), coalesce(floor(extract(epoch from"
+                + " clock_timestamp() - min(recorded_at)) * 1000), 0)::bigint from cache_invalidations");
                 ResultSet rows = count.executeQuery()) {
             rows.next();
-            return rows.getLong(1);
+            return new Backlog(rows.getLong(1), Duration.ofMillis(Math.max(0, rows.getLong(2))));
         }
     }
 }

@@ -9,11 +9,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.DoublePredicate;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -43,6 +50,9 @@ class RedisOutageTest {
      */
     private static final long REDIS_WAIT_MILLIS = 300;
 
+    @Inject
+    MeterRegistry registry;
+
     private final Map<Long, Long> acknowledged = new HashMap<>();
     private final List<Long> posts = new ArrayList<>();
     private final List<Long> millis = new ArrayList<>();
@@ -67,6 +77,29 @@ class RedisOutageTest {
         if (!"PONG".equals(server.cli("PING"))) {
             server.start();
         }
+    }
+
+    /**
+     * Under a policy that may evict keys with a TTL (ElastiCache's default, volatile-lru) or any key, memory pressure
+     * could evict a member's lease or the wipe mark, and a write would not wait for a member still serving from memory:
+     * the cache is bypassed while Redis runs under one, readiness says why, and it is used again once the policy is
+     * noeviction.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"volatile-lru", "volatile-ttl", "allkeys-lru"})
+    void aPolicyThatCouldEvictTheProtocolsKeysBypassesTheCacheAndReadinessSaysWhy(String policy) {
+        RedisProcess server = ProxiedRedis.server();
+        try {
+            server.cli("CONFIG", "SET", "maxmemory-policy", policy);
+            CacheState.awaitBypassed(Duration.ofSeconds(10));
+            assertTrue(String.valueOf(CacheState.refusal()).contains("maxmemory-policy is " + policy),
+                    "readiness says: " + CacheState.refusal());
+            given().get("/posts/" + posts.getFirst()).then().statusCode(200).header("X-Cache", "BYPASS");
+        } finally {
+            server.cli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        }
+        CacheState.awaitInUse(Duration.ofSeconds(10));
+        assertEquals(null, CacheState.refusal());
     }
 
     @Test
@@ -110,6 +143,30 @@ class RedisOutageTest {
         CacheState.awaitInUse(Duration.ofSeconds(10));
         readAllFor(Duration.ofSeconds(1));
         assertRedisWasNotWaitedOn("network to redis cut", whileCut);
+    }
+
+    /**
+     * While no replica relays (here the only one, cut off from Redis), the age of the oldest recorded invalidation
+     * grows in {@code /q/metrics} past the staleness bound (1 s), where an operator and the stack's alarm see it; once
+     * Redis is back, the recovery applies it and the age falls back.
+     */
+    @Test
+    void theAgeOfTheOldestUnrelayedInvalidationShowsPastTheStalenessBound() throws Exception {
+        ProxiedRedis.proxy().cut();
+        writeAndReadFor(Duration.ofMillis(100));
+        awaitOldestInvalidation(age -> age > 1.0, "past the bound of 1 s");
+        ProxiedRedis.proxy().restore();
+        CacheState.awaitInUse(Duration.ofSeconds(10));
+        awaitOldestInvalidation(age -> age < 1.0, "back within the bound");
+    }
+
+    private void awaitOldestInvalidation(DoublePredicate wanted, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        double age;
+        while (!wanted.test(age = registry.get("posts.cache.invalidations.oldest").gauge().value())) {
+            assertTrue(System.nanoTime() < deadline, "the oldest invalidation's age is " + age + " s, not " + what);
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
     }
 
     private void writeAndReadFor(Duration duration) {

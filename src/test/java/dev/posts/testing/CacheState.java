@@ -14,6 +14,12 @@ public final class CacheState {
         return given().get("/q/health/ready").jsonPath().getString("checks.find { it.name == 'replica' }.data.cache");
     }
 
+    /** Why the service refuses to use its Redis at all, or null. */
+    public static String refusal() {
+        return given().get("/q/health/ready").jsonPath()
+                .getString("checks.find { it.name == 'replica' }.data.cacheRefused");
+    }
+
     /** Waits until the service reads through the cache (after start, or after Redis came back). */
     public static void awaitInUse(Duration within) {
         awaitState("IN_USE", within);

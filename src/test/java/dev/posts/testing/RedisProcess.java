@@ -36,6 +36,11 @@ public final class RedisProcess implements AutoCloseable {
         return new RedisProcess(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
     }
 
+    /** A server in cluster mode, as ElastiCache runs one with cluster mode enabled (and Serverless). */
+    public static RedisProcess inClusterMode() throws IOException {
+        return new RedisProcess(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
+    }
+
     /** Waits until this replica holds everything its primary had written when the call began. */
     public void awaitInSync(RedisProcess primary, Duration within) {
         long target = offset(primary.cli("INFO", "replication"), "master_repl_offset");
