@@ -31,6 +31,10 @@ for ((i = 0; i < entries; i++)); do
 done | cli > /dev/null
 cli SET "${space}post:big" "v:1:1:{\"content\":\"$body_16k\"}" PX 600000 > /dev/null
 
+memory=$(printf 'Memory: an entry of 1 KiB of JSON takes %s bytes, one of 16 KiB %s bytes (MEMORY USAGE); used_memory with %d entries of 1 KiB: %s.' \
+  "$(cli MEMORY USAGE "${space}post:000000000001")" "$(cli MEMORY USAGE "${space}post:big")" "$entries" \
+  "$(cli INFO memory | grep '^used_memory_human:' | cut -d: -f2 | tr -d '\r')")
+
 bench() { # NAME, then the command: prints "NAME | requests per second"
   local name=$1
   shift
@@ -50,6 +54,4 @@ bench "invalidate.lua, no near-cache member" EVALSHA "$invalidate_sha" 7 "${spac
   "${space}near:members" "${space}near:wiped" __rand_int__ 600000 60000 once wait "${space}near:answers:x" token \
   "${space}near:" 1
 echo
-printf 'Memory: an entry of 1 KiB of JSON takes %s bytes, one of 16 KiB %s bytes (MEMORY USAGE); used_memory with %d entries: %s.\n' \
-  "$(cli MEMORY USAGE "${space}post:000000000001")" "$(cli MEMORY USAGE "${space}post:big")" "$entries" \
-  "$(cli INFO memory | grep '^used_memory_human:' | cut -d: -f2 | tr -d '\r')"
+echo "$memory"
