@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.admission.DatabaseAdmission;
 import dev.posts.cache.RedisScripts.Script;
@@ -118,10 +117,8 @@ public class PostCache {
      */
     private Uni<Lookup> attempt(Script look, List<String> entry, CacheMeters meters, String token, long deadline,
             long pauseMillis, Supplier<CachedPost> database) {
-        Uni<Response> sent = look == Script.READ
-                ? scripts.start(Script.READ, entry, token, leaseTtl)
-                : scripts.start(Script.WAIT, entry, token, leaseTtl, leaseWait);
-        return sent.ifNoItem().after(timeout).fail()
+        return scripts.start(look, entry, token, leaseTtl, leaseWait) // read.lua has no use for the lease wait
+                .ifNoItem().after(timeout).fail()
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
