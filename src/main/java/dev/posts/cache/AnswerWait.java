@@ -24,6 +24,9 @@ import dev.posts.config.PostsConfig;
 @ApplicationScoped
 class AnswerWait {
 
+    /** The longest lease any member can hold, whatever its own setting: the most a write waits for one. */
+    private static final long LONGEST_LEASE_MILLIS = TimeUnit.SECONDS.toMillis(NearCacheConfig.LONGEST_LEASE_SECONDS);
+
     /** A write waiting for the members' answers: who answered so far, possibly before the script's reply came. */
     static final class Awaited {
         private final String token;
@@ -47,8 +50,6 @@ class AnswerWait {
     private final String node = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final String channel;
     private final long leaseMillis;
-    /** The longest lease any member can hold, whatever its own setting: the most a write waits for one. */
-    private final long longestLeaseMillis = NearCacheConfig.LONGEST_LEASE_SECONDS * 1000;
     private final Map<String, Awaited> awaited = new ConcurrentHashMap<>();
     private volatile long lastAnswer = System.nanoTime();
 
@@ -107,7 +108,7 @@ class AnswerWait {
             for (int i = 2; i + 2 < reply.size(); i += 3) {
                 String member = reply.get(i).toString();
                 long receivers = reply.get(i + 1).toLong();
-                long left = Math.min(longestLeaseMillis, reply.get(i + 2).toLong());
+                long left = Math.min(LONGEST_LEASE_MILLIS, reply.get(i + 2).toLong());
                 if (receivers == 0) {
                     mustWait = Math.max(mustWait, left);
                 } else {
@@ -115,7 +116,7 @@ class AnswerWait {
                 }
             }
             awaitAnswers(waiting, expected);
-            sleepUntil(start + TimeUnit.MILLISECONDS.toNanos(Math.min(longestLeaseMillis, mustWait)));
+            sleepUntil(start + TimeUnit.MILLISECONDS.toNanos(Math.min(LONGEST_LEASE_MILLIS, mustWait)));
         } finally {
             awaited.remove(waiting.token());
         }
