@@ -21,8 +21,17 @@ scratch_answers() { cli ping > /dev/null 2>&1; }
 wait_for "scratch redis-server" scratch_answers
 
 space="posts:capacity:"
-read_sha=$(cli SCRIPT LOAD "$(cat src/main/resources/cache/read.lua)")
-invalidate_sha=$(cli SCRIPT LOAD "$(cat src/main/resources/cache/invalidate.lua)")
+# Each script as RedisScripts sends it: its flags line, the key space, trust.lua, then the rest.
+script() {
+  head -1 "src/main/resources/cache/$1"
+  echo "local KEY_SPACE = '$space'"
+  cat src/main/resources/cache/trust.lua
+  tail -n +2 "src/main/resources/cache/$1"
+}
+read_sha=$(cli SCRIPT LOAD "$(script read.lua)")
+invalidate_sha=$(cli SCRIPT LOAD "$(script invalidate.lua)")
+# The node the replicas wiped, so that trust.lua lets the scripts read.
+cli SET "${space}wiped-on" "$(cli INFO replication | grep '^master_replid:' | cut -d: -f2 | tr -d '\r')" > /dev/null
 entries=10000
 body_1k=$(head -c 1024 /dev/zero | tr '\0' 'a')
 body_16k=$(head -c 16384 /dev/zero | tr '\0' 'a')

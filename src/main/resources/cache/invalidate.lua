@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 -- Records after a commit that a post is now at least at a version ("t:<version>", a tombstone), or deleted ("g"),
 -- drops the first page, which any write to any post may change, and tells every replica that holds a near-cache lease
 -- to drop both from its memory.
@@ -17,9 +18,13 @@
 -- page fill that read the database before this write's commit loses, and the next reader loads it after the commit.
 -- The relay applies every recorded invalidation once more; the mark keeps that from dropping a page filled since. A
 -- mark that expired or was lost only costs one more page miss.
+-- It runs on any primary, trusted or not, and whatever its memory (flags=allow-oom): it only moves entries forward or
+-- drops them, and an invalidation refused for memory would leave an older version readable. A replica refuses it, as
+-- it refuses every script here: their first line says they write.
 -- Returns {applied (1 when the entry moved forward), the wiped mark's remaining ms (negative when there is none),
--- then for each member told: its id, how many of its connections got the message (0: it is not subscribed here), and
--- its lease's remaining ms}.
+-- 1 when this node is trusted (0: it may have replaced one that granted leases to members it does not know), then for
+-- each member told: its id, how many of its connections got the message (0: it is not subscribed here), and its
+-- lease's remaining ms}.
 local changed = 0
 if ARGV[4] == 'always' or redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[3]) then
   redis.call('DEL', KEYS[3], KEYS[4])
@@ -47,7 +52,7 @@ local function advance()
 end
 
 local applied = advance()
-local reply = {applied, redis.call('PTTL', KEYS[7])}
+local reply = {applied, redis.call('PTTL', KEYS[7]), trusted() and 1 or 0}
 if ARGV[5] ~= 'wait' and applied == 0 and changed == 0 then
   return reply
 end

@@ -1,3 +1,4 @@
+#!lua
 -- Grants or renews a replica's near-cache lease: while it holds one, the replica may serve entries from its own memory,
 -- and every invalidation is sent to it (invalidate.lua) and waited for by the writer, or waited out.
 -- KEYS[1] the near-cache members (member id -> invalidations sent to it), KEYS[2] this member's lease;
@@ -6,6 +7,9 @@
 -- that many, so a message still on its way when the lease was renewed cannot be outlived by it. Returns "U" when no
 -- connection of the member's is subscribed to its channel on this Redis (it would not hear invalidations), and "E" when
 -- the member is unknown here (its lease ran out, or the key space was wiped): it must join again, as a new member.
+if not trusted() then
+  return redis.error_reply(UNTRUSTED)
+end
 if redis.call('PUBSUB', 'NUMSUB', ARGV[2])[2] == 0 then
   return 'U'
 end

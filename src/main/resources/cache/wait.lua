@@ -1,3 +1,4 @@
+#!lua
 -- What a reader that read.lua told to wait sends next: read.lua's look again, or the lease taken over from a holder
 -- that has held it longer than the lease wait (paused, cut off or slow), so that one reader replaces it rather than
 -- every reader that waited for it reading the database.
@@ -5,6 +6,9 @@
 -- Returns what read.lua does, or "T" when the caller took the lease over and should read the database and fill.
 -- A lease's age is the lease ttl less what remains of it, on Redis's clock: a waiter's own pause does not count
 -- against a holder that is on time. A holder whose lease was taken over loses its fill (fill.lua).
+if not trusted() then
+  return redis.error_reply(UNTRUSTED)
+end
 local entry = redis.call('GET', KEYS[1])
 if entry and string.sub(entry, 1, 1) ~= 't' then
   return entry

@@ -47,7 +47,7 @@ class RedisFailoverIT {
     void aFailoverToALaggingReplicaBehindAnEndpointServesNoOldVersion() throws Exception {
         try (RedisProcess standby = RedisProcess.replicaOf(primary);
                 TcpProxy endpoint = new TcpProxy("127.0.0.1", primary.port())) {
-            ConsistencyChecker.Report report = throughFault(endpoint.port(), checker -> {
+            ConsistencyChecker.Report report = throughFault(endpoint.port(), (checker, replicas) -> {
                 standby.awaitInSync(primary, Duration.ofSeconds(30));
                 standby.stopReplicating();
                 checker.write(4, 25, 4); // acknowledged on the primary only
@@ -62,7 +62,7 @@ class RedisFailoverIT {
     void aFailoverToALaggingReplicaBehindAProxyLayerServesNoOldVersion() throws Exception {
         try (RedisProcess standby = RedisProcess.replicaOf(primary);
                 RedisProxyLayer layer = new RedisProxyLayer(primary.port())) {
-            ConsistencyChecker.Report report = throughFault(layer.port(), checker -> {
+            ConsistencyChecker.Report report = throughFault(layer.port(), (checker, replicas) -> {
                 standby.awaitInSync(primary, Duration.ofSeconds(30));
                 standby.stopReplicating();
                 checker.write(4, 25, 4);
@@ -76,7 +76,7 @@ class RedisFailoverIT {
     @Test
     void aRestartFromAnOlderSnapshotThatNoReplicaSawServesNoOldVersion() throws Exception {
         try (RedisProxyLayer layer = new RedisProxyLayer(primary.port())) {
-            ConsistencyChecker.Report report = throughFault(layer.port(), checker -> {
+            ConsistencyChecker.Report report = throughFault(layer.port(), (checker, replicas) -> {
                 primary.save();
                 checker.write(4, 25, 4); // acknowledged after the snapshot
                 layer.hold();
@@ -88,8 +88,73 @@ class RedisFailoverIT {
         }
     }
 
+    /**
+     * A fail-back: a failover promotes the standby while the old primary lives on as its replica, scripts and all; the
+     * old primary stops replicating (a partition) while writes go on; then it is promoted again and the endpoint moves
+     * back to it. It holds the scripts the replicas loaded before the failover, and data older than acknowledged
+     * versions.
+     */
+    @Test
+    void aFailBackToANodeThatKeptItsScriptsServesNoOldVersion() throws Exception {
+        try (RedisProcess standby = RedisProcess.replicaOf(primary);
+                TcpProxy endpoint = new TcpProxy("127.0.0.1", primary.port())) {
+            ConsistencyChecker.Report report = throughFault(endpoint.port(), (checker, replicas) -> {
+                standby.awaitInSync(primary, Duration.ofSeconds(30));
+                standby.stopReplicating();
+                primary.replicate(standby);
+                endpoint.moveTo(standby.port());
+                for (ReplicaProcess replica : replicas) {
+                    replica.awaitNearCache(Duration.ofSeconds(30));
+                }
+                checker.write(4, 25, 4); // the standby's key space is the replicas' now, and the old primary's copy
+                primary.awaitInSync(standby, Duration.ofSeconds(30));
+                primary.replicateNothing();
+                checker.write(4, 25, 4); // acknowledged on the standby only
+                primary.stopReplicating();
+                endpoint.moveTo(primary.port());
+                standby.stop();
+            });
+            assertClean("fail-back to a node that kept its scripts", report);
+        }
+    }
+
+    /**
+     * A planned failover that keeps the old primary's connections open (the {@code FAILOVER} command, as Sentinel does
+     * it): the old primary, now a replica of the new one, refuses every script, and the endpoint sends new connections
+     * to the new primary only. Every replica must use the cache again, its near cache included, having left the demoted
+     * node: its pooled connections would otherwise stay there.
+     */
+    @Test
+    void aPlannedFailoverThatKeepsTheOldPrimarysConnectionsOpenPutsTheCacheBackInUse() throws Exception {
+        try (RedisProcess standby = RedisProcess.replicaOf(primary);
+                TcpProxy endpoint = new TcpProxy("127.0.0.1", primary.port())) {
+            ConsistencyChecker.Report report = throughFault(endpoint.port(), (checker, replicas) -> {
+                standby.awaitInSync(primary, Duration.ofSeconds(30));
+                primary.cli("FAILOVER");
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!primary.role().equals("slave") || !standby.role().equals("master")) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("FAILOVER did not complete: " + primary.role());
+                    }
+                    Thread.sleep(20);
+                }
+                endpoint.redirect(standby.port());
+                long moved = System.nanoTime();
+                for (ReplicaProcess replica : replicas) {
+                    replica.awaitNearCache(Duration.ofSeconds(30));
+                }
+                System.out.printf("every replica used its near cache again %d ms after the endpoint moved%n",
+                        Duration.ofNanos(System.nanoTime() - moved).toMillis());
+                checker.write(4, 25, 4);
+                assertEquals(0, primary.clients("normal"), "clients left on the demoted node");
+                assertEquals(0, primary.clients("pubsub"), "subscribers left on the demoted node");
+            });
+            assertClean("planned failover keeping connections", report);
+        }
+    }
+
     interface Fault {
-        void strike(ConsistencyChecker checker) throws Exception;
+        void strike(ConsistencyChecker checker, List<ReplicaProcess> replicas) throws Exception;
     }
 
     /**
@@ -111,7 +176,7 @@ class RedisFailoverIT {
                     TestTokens.of("checker"));
             checker.create(8);
             checker.write(4, 25, 4); // a hundred writes over eight posts: every post cached everywhere, many versions
-            fault.strike(checker);
+            fault.strike(checker, List.of(a, b, c));
             checker.read(8, 300);
             checker.write(4, 100, 4);
             return checker.finish();

@@ -94,18 +94,18 @@ class AnswerWait {
     /**
      * Waits, after invalidate.lua answered {@code reply}, until no member can serve the replaced version: every member
      * told has answered or its lease has run out in Redis, every member not subscribed any more has had its lease run
-     * out, and a wipe less than a lease ago has had its lease run out. {@code untrusted}: the scripts were missing, so
-     * this Redis may have replaced one that granted leases, whose members it does not know: a whole lease is waited.
-     * What a member has left is what Redis granted it, whatever this replica's own setting (a rolling change of the
-     * lease has members of both). Durations only, each measured by one clock: Redis's remaining time, waited on this
-     * replica's clock from after it was read.
+     * out, and a wipe less than a lease ago has had its lease run out. {@code untrusted}: the scripts were missing, or
+     * this is not the node this replica trusts, so it may have replaced one that granted leases, whose members it does
+     * not know: a whole lease is waited. What a member has left is what Redis granted it, whatever this replica's own
+     * setting (a rolling change of the lease has members of both). Durations only, each measured by one clock: Redis's
+     * remaining time, waited on this replica's clock from after it was read.
      */
     void await(Awaited waiting, Response reply, boolean untrusted) {
         try {
             long start = System.nanoTime();
             long mustWait = untrusted ? leaseMillis : Math.max(0, reply.get(1).toLong());
             Map<String, Long> expected = new HashMap<>();
-            for (int i = 2; i + 2 < reply.size(); i += 3) {
+            for (int i = 3; i + 2 < reply.size(); i += 3) {
                 String member = reply.get(i).toString();
                 long receivers = reply.get(i + 1).toLong();
                 long left = Math.min(LONGEST_LEASE_MILLIS, reply.get(i + 2).toLong());

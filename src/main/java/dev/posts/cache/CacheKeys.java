@@ -92,6 +92,15 @@ class CacheKeys {
         return near() + "wiped";
     }
 
+    /**
+     * The replication id of the primary whose key space was last wiped: a node whose own id differs (a replica
+     * promoted, a fail-back) holds data that nobody checked since, even if it kept the scripts. trust.lua spells it the
+     * same way.
+     */
+    String wipedOn() {
+        return prefix + "wiped-on";
+    }
+
     String pattern() {
         return prefix + "*";
     }

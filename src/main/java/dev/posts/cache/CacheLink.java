@@ -12,11 +12,13 @@ import dev.posts.config.PostsConfig;
 
 /**
  * Whether this replica may read the cache: only while Redis answers, is the Redis it trusts (it holds this key space's
- * scripts), and is known to hold every invalidation owed to it. Any failure makes the cache bypassed at once; the
- * heartbeat ({@link LinkSchedule}) then brings it back, in this order: Redis answers; if the scripts are gone (Redis
- * restarted, failed over, was replaced behind a proxy, or was reset by an operator, maybe with old data), every key of
- * the key space is deleted before they are loaded again; every invalidation recorded meanwhile is applied; only then,
- * and only if nothing was lost while this ran, are cached values served again.
+ * scripts, and is the primary whose key space was last wiped), and is known to hold every invalidation owed to it. Any
+ * failure makes the cache bypassed at once; the heartbeat ({@link LinkSchedule}) then brings it back, in this order:
+ * Redis answers, as a primary; if the scripts are gone (Redis restarted, failed over, was replaced behind a proxy, or
+ * was reset by an operator, maybe with old data) or the node is not the one last wiped (a promoted replica, a
+ * fail-back), every key of the key space is deleted before the scripts are loaded again and trust this node; every
+ * invalidation recorded meanwhile is applied; only then, and only if nothing was lost while this ran, are cached values
+ * served again.
  */
 @ApplicationScoped
 class CacheLink {
@@ -30,6 +32,8 @@ class CacheLink {
     private final NearCache near;
     private final Duration wait;
     private final LinkState state = new LinkState();
+    /** The replication id of the node the last recovery checked: a heartbeat that finds another one recovers again. */
+    private volatile String node = "";
 
     CacheLink(RedisScripts scripts, RedisRequirements requirements, InvalidationRelay relay, KeySpaceWipe wipe,
             NearCache near, PostsConfig config) {
@@ -76,9 +80,12 @@ class CacheLink {
      *             when Redis or the database failed; the caller takes it for a loss
      */
     void heartbeat() {
-        requirements.check();
+        String node = requirements.check(scripts.onLink(wait));
         if (!state.usable()) {
             recover();
+        } else if (!node.equals(this.node)) {
+            lost(new IllegalStateException("Redis's replication id changed (a failover, a fail-back or a demotion):"
+                    + " it is not the node trusted"));
         } else if (!scripts.trusted(wait)) {
             lost(new IllegalStateException("Redis lacks the cache's scripts: it is not the Redis trusted"));
         }
@@ -111,16 +118,28 @@ class CacheLink {
         }
     }
 
+    /**
+     * Checks, wipes if need be, and loads the scripts on one connection, so that all of it happens on one node; the
+     * node's replication id, recorded by the wipe, is what trust.lua then checks on every script.
+     */
     private void recover() {
         long ticket = state.ticket();
-        if (!scripts.wiped(wait)) {
-            long deleted = wipe.run();
-            LOG.infof("cache scripts were missing (Redis restarted, failed over or was reset): deleted %d cache keys",
-                    deleted);
-        }
-        // Always: a Redis that another release recovered holds the read script (the same text) but maybe not this
-        // release's others. Loading is idempotent, and the read script goes last.
-        scripts.loadAll(wait);
+        node = scripts.onOneConnection(wait, on -> {
+            String checked = requirements.check(on);
+            if (!scripts.wiped(on)) {
+                long deleted = wipe.run(on, checked);
+                LOG.infof("cache scripts were missing (Redis restarted, failed over or was reset): deleted %d cache"
+                        + " keys", deleted);
+            } else if (!wipe.lastOn(on, checked)) {
+                long deleted = wipe.run(on, checked);
+                LOG.infof("Redis is not the node whose key space was last wiped (a replica promoted, or a fail-back):"
+                        + " deleted %d cache keys", deleted);
+            }
+            // Always: a Redis that another release recovered holds the read script (the same text) but maybe not this
+            // release's others. Loading is idempotent, and the read script goes last.
+            scripts.loadAll(on);
+            return checked;
+        });
         relay.drainAll();
         if (state.recovered(ticket)) {
             LOG.info("cache in use: Redis answers, is trusted, and holds every recorded invalidation");

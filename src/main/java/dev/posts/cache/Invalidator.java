@@ -51,7 +51,8 @@ public class Invalidator {
      * all: the other replicas may be reading from Redis all along, and only a tombstone that lands before the
      * acknowledgement keeps them from serving the old version; a bypass that a slow moment caused must not turn every
      * write of that moment into a stale window elsewhere. A Redis that refuses connections fails it at once; one that
-     * lost the scripts still takes it (as text), and this replica bypasses the cache until it has wiped that Redis.
+     * lost the scripts still takes it (as text), and so does one that is not the node trusted (a failover, a
+     * fail-back); this replica then bypasses the cache until it has wiped that Redis.
      * <p>
      * Then it waits until no replica can serve the replaced version from its near cache: every member that Redis told
      * has answered, or its lease has run out ({@link AnswerWait#await}). A write whose invalidation did not reach Redis
@@ -80,6 +81,11 @@ public class Invalidator {
             return;
         }
         answers.heard();
-        answers.await(waiting, reply, missing.get());
+        boolean untrusted = missing.get() || reply.get(2).toInteger() == 0;
+        if (untrusted && !missing.get()) {
+            link.lost(
+                    new IllegalStateException("Redis is not the node trusted (a failover, a fail-back or a demotion)"));
+        }
+        answers.await(waiting, reply, untrusted);
     }
 }

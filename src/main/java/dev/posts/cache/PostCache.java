@@ -122,7 +122,7 @@ public class PostCache {
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     if (failure != null) {
                         link.failed(failure);
-                        if (RedisScripts.missing(failure) || RedisScripts.busy(failure)) {
+                        if (RedisScripts.refused(failure) || RedisScripts.busy(failure)) {
                             return load(Outcome.BYPASS, meters, database); // no script ran: no lease to give back
                         }
                         // Redis may have handed this reader the lease after all, and every other reader of the entry

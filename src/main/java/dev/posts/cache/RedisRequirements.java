@@ -14,14 +14,25 @@ import dev.posts.config.PostsConfig;
 /**
  * What the cache protocol needs of the Redis it runs on, read from {@code INFO} on every heartbeat: a node that is not
  * in cluster mode, whose scripts' keys would span hash slots and whose {@code SCAN} and {@code PUBSUB NUMSUB} see one
- * node only; and an eviction policy that cannot remove the protocol's own keys (the members' leases, the wipe mark),
- * which only {@code noeviction} is, since those keys must expire by themselves. The cache is bypassed while either is
- * unmet; cluster mode also refuses the start, when Redis answers then.
+ * node only; an eviction policy that cannot remove the protocol's own keys (the members' leases, the wipe mark), which
+ * only {@code noeviction} is, since those keys must expire by themselves; and a primary. The cache is bypassed while
+ * any is unmet; cluster mode also refuses the start, when Redis answers then.
+ * <p>
+ * A primary demoted to a replica (a planned failover, Sentinel, the {@code FAILOVER} command) keeps its clients'
+ * connections, and every script they send it fails; a connection pool has no reason to drop them, so the cache would
+ * stay bypassed until they happened to be recycled. Whoever finds the node it reaches a replica closes its normal and
+ * Pub/Sub clients ({@code CLIENT KILL}), as Sentinel does when it reconfigures a node, at most once a second: every
+ * replica's next connection goes through the endpoint to the new primary.
  */
 @ApplicationScoped
 public class RedisRequirements {
 
     private static final Logger LOG = Logger.getLogger(RedisRequirements.class);
+
+    private static final Duration BETWEEN_KILLS = Duration.ofSeconds(1);
+
+    private static final String REPLICA = "Redis at the endpoint is a read-only replica (role:slave): a failover demoted"
+            + " it, or the URL names a replica; its clients were closed so that they reconnect to the primary";
 
     private static final String CLUSTER_MODE = "Redis runs in cluster mode (cluster_enabled:1), which the cache does not"
             + " support: its scripts' keys span hash slots. Use a replication group with cluster mode disabled";
@@ -36,6 +47,7 @@ public class RedisRequirements {
     private final RedisScripts scripts;
     private final Duration wait;
     private volatile String refusal;
+    private long lastKill = System.nanoTime() - BETWEEN_KILLS.toNanos();
 
     RedisRequirements(RedisScripts scripts, PostsConfig config) {
         this.scripts = scripts;
@@ -61,17 +73,22 @@ public class RedisRequirements {
     }
 
     /**
-     * Checks the node the link's connections reach now.
+     * Checks the node that {@code on} reaches; returns its replication id, which changes with every failover, fail-back
+     * and demotion.
      *
      * @throws UnfitRedisException
-     *             when it is in cluster mode or could evict the protocol's keys
+     *             when it is in cluster mode, could evict the protocol's keys, or is a replica
      */
-    void check() {
-        String info = scripts.onLink("INFO", "cluster", "memory").await().atMost(wait).toString();
+    String check(RedisScripts.Commands on) {
+        String info = on.send("INFO", "cluster", "memory", "replication").toString();
         String policy = field(info, "maxmemory_policy");
+        boolean replica = !"master".equals(field(info, "role"));
         String now = clusterMode(info)
                 ? CLUSTER_MODE
-                : policy != null && !policy.equals("noeviction") ? evicting(policy) : null;
+                : policy != null && !policy.equals("noeviction") ? evicting(policy) : replica ? REPLICA : null;
+        if (replica) {
+            closeClients();
+        }
         String before = refusal;
         refusal = now;
         if (now != null && !now.equals(before)) {
@@ -81,6 +98,25 @@ public class RedisRequirements {
         }
         if (now != null) {
             throw new UnfitRedisException(now);
+        }
+        return field(info, "master_replid");
+    }
+
+    /**
+     * Closes the clients of a replica, this replica's own link connection last (SKIPME no: its answer goes out first).
+     * A failure is left to the next heartbeat.
+     */
+    private synchronized void closeClients() {
+        long now = System.nanoTime();
+        if (now - lastKill < BETWEEN_KILLS.toNanos()) {
+            return;
+        }
+        lastKill = now;
+        try {
+            scripts.onLink("CLIENT", "KILL", "TYPE", "pubsub").await().atMost(wait);
+            scripts.onLink("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no").await().atMost(wait);
+        } catch (RuntimeException e) {
+            LOG.debugf("clients of a replica not closed: %s", e.toString());
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -30,12 +32,23 @@ import io.vertx.mutiny.redis.client.Response;
  * its node, has none, and {@link CacheLink} has the key space wiped ({@link KeySpaceWipe}) before loading them again.
  * Each script's text names the key space, so its SHA is this database's own: another database's replicas loading theirs
  * into the same Redis prove nothing about this key space.
+ * <p>
+ * A node keeps its script cache through a failover, a fail-back and a demotion, so the scripts prove the process, not
+ * the role or the data: every script starts with trust.lua, and those that read, fill or lease refuse
+ * ({@code UNTRUSTED}) on any node but a primary whose replication id is the one {@link KeySpaceWipe} recorded when it
+ * wiped the key space. Each says in its first line that it writes, so a read-only replica refuses it too.
  */
 @ApplicationScoped
 class RedisScripts {
 
     /** The name of the link's Redis client ({@code quarkus.redis.link.*}). */
     static final String LINK = "link";
+
+    /** Commands sent and awaited one after another. */
+    @FunctionalInterface
+    interface Commands {
+        Response send(String command, String... args);
+    }
 
     enum Script {
         READ("read.lua"), WAIT("wait.lua"), FILL("fill.lua"), INVALIDATE("invalidate.lua"), LEASE("lease.lua");
@@ -65,10 +78,15 @@ class RedisScripts {
     RedisScripts(ReactiveRedisDataSource redis, @RedisClientName(LINK) Redis link, CacheKeys keys) {
         this.redis = redis;
         this.link = link;
+        String trust = "local KEY_SPACE = '" + keys.space() + "'\n" + resource("/cache/trust.lua");
         for (Script script : Script.values()) {
-            sources[script.ordinal()] = "-- key space " + keys.space() + "\n" + script.file;
+            // The first line holds the script's flags, which Redis reads only there.
+            int flags = script.file.indexOf('\n') + 1;
+            String head = script.file.substring(0, flags);
+            String body = trust + script.file.substring(flags);
+            sources[script.ordinal()] = head + body;
             shas[script.ordinal()] = sha1(sources[script.ordinal()]);
-            fallbacks[script.ordinal()] = "-- sent as text, key space " + keys.space() + "\n" + script.file;
+            fallbacks[script.ordinal()] = head + "-- sent as text\n" + body;
         }
     }
 
@@ -117,22 +135,44 @@ class RedisScripts {
     }
 
     /** Whether this Redis holds the read script: what says its key space was wiped since it got its data. */
-    boolean wiped(Duration wait) {
-        return onLink("SCRIPT", "EXISTS", shas[Script.READ.ordinal()]).await().atMost(wait).get(0)
-                .toInteger() == 1;
+    boolean wiped(Commands on) {
+        return on.send("SCRIPT", "EXISTS", shas[Script.READ.ordinal()]).get(0).toInteger() == 1;
     }
 
     /** Loads every script, the read script last: its presence says the others are there too. */
-    void loadAll(Duration wait) {
+    void loadAll(Commands on) {
         for (Script script : List.of(Script.INVALIDATE, Script.FILL, Script.LEASE, Script.WAIT, Script.READ)) {
-            onLink("SCRIPT", "LOAD", sources[script.ordinal()]).await().atMost(wait);
+            on.send("SCRIPT", "LOAD", sources[script.ordinal()]);
         }
     }
 
     /** A command on the link's own connections. */
     Uni<Response> onLink(String command, String... args) {
+        return link.send(request(command, args));
+    }
+
+    /** Commands on the link's own connections, each awaited for {@code wait}; each may go out on another connection. */
+    Commands onLink(Duration wait) {
+        return (command, args) -> onLink(command, args).await().atMost(wait);
+    }
+
+    /**
+     * Runs {@code work} on one connection of the link's, each command awaited for {@code wait}, so that every command
+     * reaches the same node: a recovery spread over a pool that still reaches a demoted node as well as the new primary
+     * could wipe one node and find the other wiped.
+     */
+    <T> T onOneConnection(Duration wait, Function<Commands, T> work) {
+        RedisConnection connection = link.connect().await().atMost(wait);
+        try {
+            return work.apply((command, args) -> connection.send(request(command, args)).await().atMost(wait));
+        } finally {
+            forget(connection.close());
+        }
+    }
+
+    private static Request request(String command, String... args) {
         // A copy typed Object[]: the request stores each argument's bytes back into the array it is given.
-        return link.send(Request.cmd(Command.create(command), Arrays.copyOf(args, args.length, Object[].class)));
+        return Request.cmd(Command.create(command), Arrays.copyOf(args, args.length, Object[].class));
     }
 
     /**
@@ -160,6 +200,14 @@ class RedisScripts {
 
     static boolean missing(Throwable failure) {
         return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
+    }
+
+    /**
+     * Whether the script did not run, because this Redis lacks it or is not a node the replicas wiped (trust.lua):
+     * either way, nothing of the key space was read or changed.
+     */
+    static boolean refused(Throwable failure) {
+        return missing(failure) || failure.getMessage() != null && failure.getMessage().startsWith("UNTRUSTED");
     }
 
     private static String[] command(String script, List<String> keys, String... args) {

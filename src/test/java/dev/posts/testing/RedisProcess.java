@@ -53,6 +53,31 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** Becomes a replica of {@code primary}, keeping its script cache, as a demoted or recovered primary does. */
+    public void replicate(RedisProcess primary) {
+        cli("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+    }
+
+    /**
+     * Stays a read-only replica but of a primary nobody runs, as one cut off by a partition: it keeps its data and its
+     * scripts and falls behind.
+     */
+    public void replicateNothing() throws IOException {
+        cli("REPLICAOF", "127.0.0.1", Integer.toString(Ports.free()));
+    }
+
+    /** {@code master} or {@code slave}, from INFO replication. */
+    public String role() {
+        return cli("INFO", "replication").lines().filter(line -> line.startsWith("role:")).findFirst()
+                .map(line -> line.substring("role:".length()).strip()).orElse("");
+    }
+
+    /** How many clients of the given type ({@code normal}, {@code pubsub}) the server has, not counting this call. */
+    public long clients(String type) {
+        long listed = cli("CLIENT", "LIST", "TYPE", type).lines().filter(line -> !line.isBlank()).count();
+        return type.equals("normal") ? listed - 1 : listed;
+    }
+
     /** Stops replicating (REPLICAOF NO ONE): from now on this server falls behind what its primary acknowledges. */
     public void stopReplicating() {
         cli("REPLICAOF", "NO", "ONE");

@@ -60,6 +60,14 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * From now on new connections reach the server on {@code port}; open ones stay where they are, as a DNS name that
+     * moves to another node leaves the connections made before.
+     */
+    public void redirect(int targetPort) {
+        target = new InetSocketAddress(target.getHostString(), targetPort);
+    }
+
     /** Closes every open connection, then takes new ones and holds them without a byte of answer. */
     public synchronized void stall() throws IOException {
         stalled = true;
