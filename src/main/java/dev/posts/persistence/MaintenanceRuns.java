@@ -26,24 +26,35 @@ public class MaintenanceRuns {
 
     /**
      * Claims the current tick for {@code replica}, ticks being {@code interval} long and numbered from the database's
-     * clock, so the replicas' clocks never matter. Empty when another replica holds that tick's lock or claimed it.
+     * clock, so the replicas' clocks never matter; and the tick before, if nobody ran it. A replica's timer fires once
+     * per interval by its own clock, and a claim begins a little after it fires: a firing just before a boundary can
+     * claim the tick after it, and the next firing, late by a stall, the tick after that, so no firing of that replica
+     * falls in the tick between (LoadBalancerIT saw a tick that none of three replicas ran). With the tick before
+     * claimed too, one replica that keeps firing runs every tick, one tick late at worst. Returns the latest tick
+     * claimed, or empty when another replica holds the locks of both or claimed both.
      */
     public OptionalLong claim(Duration interval, String replica) {
         long tick = ((Number) entityManager.createNativeQuery(
                 "select floor(extract(epoch from now()) / ?1)::bigint")
                 .setParameter(1, interval.toMillis() / 1000.0).getSingleResult()).longValue();
+        boolean before = claimOne(tick - 1, replica);
+        return claimOne(tick, replica)
+                ? OptionalLong.of(tick)
+                : before ? OptionalLong.of(tick - 1) : OptionalLong.empty();
+    }
+
+    private boolean claimOne(long tick, String replica) {
         // One lock per tick: a claim of the tick before that is still open (it began before this tick did) must not
         // make every other replica skip this one, which nobody would then run.
         boolean locked = (Boolean) entityManager.createNativeQuery("select pg_try_advisory_xact_lock(?1, ?2)")
                 .setParameter(1, LOCKS).setParameter(2, (int) Math.floorMod(tick, (long) Integer.MAX_VALUE))
                 .getSingleResult();
         if (!locked) {
-            return OptionalLong.empty();
+            return false;
         }
-        int claimed = entityManager.createNativeQuery("insert into maintenance_runs (tick, replica) values (?1, ?2)"
+        return entityManager.createNativeQuery("insert into maintenance_runs (tick, replica) values (?1, ?2)"
                 + " on conflict do nothing")
-                .setParameter(1, tick).setParameter(2, replica).executeUpdate();
-        return claimed == 0 ? OptionalLong.empty() : OptionalLong.of(tick);
+                .setParameter(1, tick).setParameter(2, replica).executeUpdate() == 1;
     }
 
     /** Deletes the record of every tick before {@code tick}. */

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +86,23 @@ class MaintenanceJobTest {
             done.countDown();
             other.shutdownNow();
         }
+    }
+
+    /**
+     * A tick in which no replica's timer fired (each fired just before its start and next just after its end) is run by
+     * the next claim: one replica that keeps firing runs every tick.
+     */
+    @Test
+    void aTickNobodyRanIsRunByTheNextClaim() {
+        Duration second = Duration.ofSeconds(1);
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery("delete from maintenance_runs")
+                .executeUpdate()); // the other tests' ticks
+        OptionalLong claimed = QuarkusTransaction.requiringNew().call(() -> runs.claim(second, "late"));
+        assertTrue(claimed.isPresent(), "nobody else claims one-second ticks in this database");
+        long tick = claimed.getAsLong();
+        assertEquals(List.of(tick - 1, tick), QuarkusTransaction.requiringNew().call(() -> entityManager
+                .createNativeQuery("select tick from maintenance_runs where replica = 'late' order by tick", Long.class)
+                .getResultList()));
     }
 
     private long tickOf(String clock) {
