@@ -24,7 +24,9 @@ import dev.posts.testing.TestTokens;
 /**
  * The cache belongs to one database: a new database behind a Redis that still holds another database's entries (a
  * staging reset, a second environment on a shared Redis) never reads them, although its posts reuse the old one's ids;
- * and after a database is restored from a snapshot, the operator's one command makes every replica drop what it cached.
+ * after a database is restored from a snapshot, the operator's one command makes every replica drop what it cached; and
+ * a copy of a database given an identity of its own by the operator's other command shares nothing with the original on
+ * one Redis.
  */
 class DatabaseIdentityIT {
 
@@ -115,6 +117,77 @@ class DatabaseIdentityIT {
         } finally {
             database.stop();
         }
+    }
+
+    /**
+     * A copy of production's database (a pg_dump loaded elsewhere, as a snapshot restored for staging) served on the
+     * same Redis as production: the copy rewrites the same posts to higher versions and other contents, then production
+     * writes each once more. Production must serve its own rows, at its own versions.
+     */
+    @Test
+    void aCopyGivenItsOwnIdentityNeverMixesWithTheOriginal() throws Exception {
+        String redis = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+        String token = TestTokens.of("copier");
+        PostgresDatabase production = new PostgresDatabase();
+        PostgresDatabase copy = new PostgresDatabase();
+        Map<String, String> productionDb = production.start();
+        Map<String, String> copyDb = copy.start();
+        Map<String, String> productionEnv = ReplicaProcess.environment(productionDb, redis);
+        productionEnv.putAll(TestTokens.config());
+        Map<String, String> copyEnv = ReplicaProcess.environment(copyDb, redis);
+        copyEnv.putAll(TestTokens.config());
+        try (ReplicaProcess original = new ReplicaProcess("original", productionEnv).start()) {
+            original.awaitNearCache(Duration.ofSeconds(60));
+            List<URI> posts = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                URI post = original.uri().resolve("posts/" + create(original.uri(), token));
+                patch(post, "production 2", token);
+                posts.add(post);
+            }
+            shell("pg_dump --no-owner " + libpq(productionDb) + " | psql -q -v ON_ERROR_STOP=1 " + libpq(copyDb));
+            shell("scripts/new-database-identity.sh " + libpq(copyDb));
+            try (ReplicaProcess copied = new ReplicaProcess("copy", copyEnv).start()) {
+                copied.awaitNearCache(Duration.ofSeconds(60));
+                for (URI post : posts) {
+                    URI there = copied.uri().resolve(post.getPath());
+                    for (int v = 3; v <= 8; v++) {
+                        patch(there, "copy " + v, token);
+                    }
+                    assertEquals("\"8\"", read(there).headers().firstValue("ETag").orElse(""));
+                }
+                for (URI post : posts) {
+                    patch(post, "production 3", token);
+                    for (int round = 0; round < 5; round++) {
+                        HttpResponse<String> read = read(post);
+                        assertEquals("\"3\"", read.headers().firstValue("ETag").orElse(""), read.body());
+                        assertEquals(true, read.body().contains("\"production 3\""), read.body());
+                    }
+                }
+            }
+        } finally {
+            production.stop();
+            copy.stop();
+        }
+    }
+
+    /** psql's and pg_dump's connection string for a database {@link PostgresDatabase#start} made. */
+    private static String libpq(Map<String, String> database) {
+        return "postgresql://" + database.get("DB_USERNAME") + "@" + database.get("DB_URL").substring(
+                "jdbc:postgresql://".length());
+    }
+
+    private static void shell(String command) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", "set -o pipefail; " + command).redirectErrorStream(true)
+                .start();
+        String said = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), command + ": " + said);
+    }
+
+    private static void patch(URI post, String content, String token) throws Exception {
+        HttpResponse<String> patched = send(HttpRequest.newBuilder(post)
+                .header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"content\":\"" + content + "\"}")), token);
+        assertEquals(200, patched.statusCode(), patched.body());
     }
 
     /**
