@@ -19,10 +19,9 @@ import dev.posts.config.PostsConfig;
 /**
  * When the cache link's heartbeat and the relay's periodic pass run: from startup to shutdown, on every replica,
  * whether it reads through the cache or not, since the others may be reading from Redis all along. They have two
- * threads of their own rather than Quarkus {@code @Scheduled}, which {@code MaintenanceJob} uses: its scheduler looks
- * at its triggers once a second, and the heartbeat runs every 100 ms by default; and its blocking jobs share the worker
- * pool with requests, so a database that holds every worker would hold the heartbeat, and with it the bypass, too. Each
- * runs with a fixed delay, so a slow recovery or relay pass is never run twice at once.
+ * threads of their own, off the worker pool that requests share: a database that holds every worker must not hold the
+ * heartbeat, and with it the bypass, too. Each runs with a fixed delay, so a slow recovery or relay pass is never run
+ * twice at once, and the next beat comes a whole interval after a slow one.
  */
 @ApplicationScoped
 class LinkSchedule {

@@ -12,9 +12,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 
 import dev.posts.config.PostsConfig;
+import dev.posts.ops.Periodic;
 
 /**
  * Measures in the background whether the shared dependencies answer, and how fast; readiness reports the last
@@ -32,22 +32,30 @@ class DependencyProbe {
     private final AgroalDataSource database;
     private final ReactiveRedisDataSource redis;
     private final PostsConfig config;
+    private final Periodic periodic;
     private volatile Measurement lastDatabase;
     private volatile Measurement lastRedis;
 
-    DependencyProbe(AgroalDataSource database, ReactiveRedisDataSource redis, PostsConfig config) {
+    DependencyProbe(AgroalDataSource database, ReactiveRedisDataSource redis, PostsConfig config, Periodic periodic) {
+        this.periodic = periodic;
         this.database = database;
         this.redis = redis;
         this.config = config;
     }
 
-    /** Once before the first readiness check, so that a replica never reports a dependency it has not measured. */
+    /**
+     * Once before the first readiness check, so that a replica never reports a dependency it has not measured; then
+     * each every its interval ({@link Periodic}).
+     */
     void first(@Observes StartupEvent event) {
         probeDatabase();
         probeRedis();
+        Duration database = config.database().probeInterval();
+        periodic.every("database-probe", database, database, this::probeDatabase);
+        Duration redis = config.redis().probeInterval();
+        periodic.every("redis-probe", redis, redis, this::probeRedis);
     }
 
-    @Scheduled(every = "${posts.database.probe-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void probeDatabase() {
         long started = System.nanoTime();
         boolean up;
@@ -65,7 +73,6 @@ class DependencyProbe {
         lastDatabase = measured(up, started);
     }
 
-    @Scheduled(every = "${posts.redis.probe-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void probeRedis() {
         long started = System.nanoTime();
         boolean up;

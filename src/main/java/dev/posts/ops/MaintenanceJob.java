@@ -3,11 +3,12 @@ package dev.posts.ops;
 import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 
 import dev.posts.config.MaintenanceConfig;
 import dev.posts.config.PostsConfig;
@@ -30,20 +31,22 @@ public class MaintenanceJob {
     private final IdempotencyKeys idempotencyKeys;
     private final ReplicaIdentity replica;
     private final MaintenanceConfig config;
+    private final Periodic periodic;
 
     MaintenanceJob(MaintenanceRuns runs, IdempotencyKeys idempotencyKeys, ReplicaIdentity replica,
-            PostsConfig config) {
+            PostsConfig config, Periodic periodic) {
+        this.periodic = periodic;
         this.runs = runs;
         this.idempotencyKeys = idempotencyKeys;
         this.replica = replica;
         this.config = config.maintenance();
     }
 
-    /**
-     * A tick that comes once the application is stopping is skipped: the scheduler could otherwise start one after the
-     * container had gone, which it logs as an error "After Shutdown" (once in 24 stops of LoadBalancerIT).
-     */
-    @Scheduled(every = "${posts.maintenance.interval}", delayed = "${posts.maintenance.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    /** Once a tick, the first a tick after the start, until the application stops ({@link Periodic}). */
+    void start(@Observes StartupEvent event) {
+        periodic.every("maintenance", config.interval(), config.interval(), this::tick);
+    }
+
     void tick() {
         try {
             Long tick = QuarkusTransaction.requiringNew().call(this::claimAndRun);
