@@ -98,9 +98,12 @@ ensure_redis() {
 }
 
 # Tools the tests drive from outside the JVM: wrk for load, redis-server and redis-cli for a Redis of their own,
-# HAProxy and socat for the local load balancer.
+# HAProxy and socat for the local load balancer, gcc for the shim that steps a redis-server's clock, pg_dump for a copy
+# of a database.
 ensure_test_tools() {
   local missing=()
+  command -v gcc >/dev/null || missing+=(gcc)
+  command -v pg_dump >/dev/null || missing+=(postgresql-client)
   command -v wrk >/dev/null || missing+=(wrk)
   command -v haproxy >/dev/null || missing+=(haproxy)
   command -v socat >/dev/null || missing+=(socat)

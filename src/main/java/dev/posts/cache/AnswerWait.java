@@ -24,8 +24,12 @@ import dev.posts.config.PostsConfig;
 @ApplicationScoped
 class AnswerWait {
 
-    /** The longest lease any member can hold, whatever its own setting: the most a write waits for one. */
-    private static final long LONGEST_LEASE_MILLIS = TimeUnit.SECONDS.toMillis(NearCacheConfig.LONGEST_LEASE_SECONDS);
+    /**
+     * The longest any member's lease lasts in Redis, whatever its own settings (its lease and the clock step it
+     * survives): the most a write waits for one.
+     */
+    private static final long LONGEST_LEASE_MILLIS = TimeUnit.SECONDS.toMillis(NearCacheConfig.LONGEST_LEASE_SECONDS
+            + NearCacheConfig.LONGEST_CLOCK_STEP_SECONDS);
 
     /** A write waiting for the members' answers: who answered so far, possibly before the script's reply came. */
     static final class Awaited {

@@ -30,16 +30,18 @@ class CacheLink {
     private final InvalidationRelay relay;
     private final KeySpaceWipe wipe;
     private final NearCache near;
+    private final RedisClock clock;
     private final Duration wait;
     private final LinkState state = new LinkState();
     /** The replication id of the node the last recovery checked: a heartbeat that finds another one recovers again. */
     private volatile String node = "";
 
     CacheLink(RedisScripts scripts, RedisRequirements requirements, InvalidationRelay relay, KeySpaceWipe wipe,
-            NearCache near, PostsConfig config) {
+            NearCache near, RedisClock clock, PostsConfig config) {
         this.scripts = scripts;
         this.requirements = requirements;
         this.near = near;
+        this.clock = clock;
         this.relay = relay;
         this.wipe = wipe;
         this.wait = config.cache().recoveryTimeout();
@@ -80,7 +82,9 @@ class CacheLink {
      *             when Redis or the database failed; the caller takes it for a loss
      */
     void heartbeat() {
-        String node = requirements.check(scripts.onLink(wait));
+        RedisScripts.Commands link = scripts.onLink(wait);
+        String node = requirements.check(link);
+        clock.observe(link, node);
         if (!state.usable()) {
             recover();
         } else if (!node.equals(this.node)) {

@@ -25,6 +25,8 @@ class MemberLease {
     private final CacheKeys keys;
     private final NearCache near;
     private final long leaseMillis;
+    /** How long Redis keeps the lease: a forward step of its clock must not end it before this replica stops. */
+    private final String heldMillis;
     private final long servingNanos;
     private final AtomicBoolean renewing = new AtomicBoolean();
 
@@ -34,6 +36,7 @@ class MemberLease {
         this.near = near;
         NearCacheConfig settings = config.cache().near();
         this.leaseMillis = settings.lease().toMillis();
+        this.heldMillis = Long.toString(settings.lease().plus(settings.clockStep()).toMillis());
         this.servingNanos = (long) (settings.lease().toNanos() * settings.leaseMargin());
     }
 
@@ -50,7 +53,7 @@ class MemberLease {
         long epoch = near.epoch();
         scripts.startOnLink(Script.LEASE, List.of(keys.nearMembers(), keys.nearLease(current.member())),
                 current.member(),
-                current.channel(), Long.toString(leaseMillis), current.joined().get() ? "renew" : "join")
+                current.channel(), heldMillis, current.joined().get() ? "renew" : "join")
                 .ifNoItem().after(Duration.ofMillis(leaseMillis)).fail()
                 .subscribe().with(reply -> {
                     renewing.set(false);

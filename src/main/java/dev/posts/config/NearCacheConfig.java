@@ -17,8 +17,11 @@ import io.smallrye.config.WithDefault;
  */
 public interface NearCacheConfig {
 
-    /** The longest lease a replica may ask for, and so the most a write ever waits for one member. */
+    /** The longest lease a replica may ask for. */
     long LONGEST_LEASE_SECONDS = 10;
+
+    /** The longest forward step of Redis's clock a replica may ask its leases to survive. */
+    long LONGEST_CLOCK_STEP_SECONDS = 10;
 
     /**
      * Off: this replica serves nothing from memory and holds no lease. Its writes still tell the replicas that hold one
@@ -46,6 +49,17 @@ public interface NearCacheConfig {
     @DecimalMin("0.1")
     @DecimalMax(value = "1", inclusive = false)
     double leaseMargin();
+
+    /**
+     * The forward step of Redis's clock a lease survives on top of the rest of the margin: Redis keeps each lease this
+     * much longer than the lease, so that a step (a VM's clock corrected, chrony stepping at boot) cannot end it in
+     * Redis while the replica still serves; a write waits that much longer for a replica that does not answer. Redis's
+     * clock is watched on every heartbeat, and a larger step is logged and empties the memory.
+     */
+    @WithDefault("1S")
+    @DurationMin(millis = 0)
+    @DurationMax(seconds = LONGEST_CLOCK_STEP_SECONDS)
+    Duration clockStep();
 
     /** The most entries held in memory. */
     @WithDefault("10000")

@@ -191,6 +191,11 @@ class NearCacheUnitTest {
         }
 
         @Override
+        public Duration clockStep() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
         public int maxEntries() {
             return entries;
         }

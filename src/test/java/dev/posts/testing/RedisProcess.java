@@ -3,10 +3,15 @@ package dev.posts.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,17 +23,55 @@ public final class RedisProcess implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final List<String> extra;
+    private final Map<String, String> environment;
+    private MappedByteBuffer clockStep;
     private Process process;
 
     public RedisProcess() throws IOException {
-        this(List.of());
+        this(List.of(), Map.of());
     }
 
     private RedisProcess(List<String> extra) throws IOException {
+        this(extra, Map.of());
+    }
+
+    private RedisProcess(List<String> extra, Map<String, String> environment) throws IOException {
         this.port = Ports.free();
         this.dir = Files.createTempDirectory("posts-redis-");
         this.extra = extra;
+        this.environment = environment.isEmpty()
+                ? Map.of()
+                : Map.of("LD_PRELOAD", environment.get("LD_PRELOAD"),
+                        "CLOCK_STEP_FILE", dir.resolve("clock-step").toString());
+        if (!environment.isEmpty()) {
+            try (FileChannel file = FileChannel.open(dir.resolve("clock-step"), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                clockStep = file.map(FileChannel.MapMode.READ_WRITE, 0, Long.BYTES);
+                clockStep.order(ByteOrder.nativeOrder());
+            }
+        }
         start();
+    }
+
+    /**
+     * A server whose wall clock the test can step ({@link #stepClock}), as a VM's clock correction or chrony at boot
+     * steps a host's: src/test/resources/redis/clock-step.c, built here with gcc and preloaded.
+     */
+    public static RedisProcess withSteppableClock() throws IOException, InterruptedException {
+        Path library = Path.of("target", "clock-step.so").toAbsolutePath();
+        Path source = Path.of("src", "test", "resources", "redis", "clock-step.c");
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", library.toString(), source.toString())
+                .redirectErrorStream(true).start();
+        String said = new String(gcc.getInputStream().readAllBytes());
+        if (gcc.waitFor() != 0) {
+            throw new IllegalStateException("gcc could not build the clock shim: " + said);
+        }
+        return new RedisProcess(List.of(), Map.of("LD_PRELOAD", library.toString()));
+    }
+
+    /** Steps this server's wall clock by {@code by} (forward when positive), at once; its monotonic clock runs on. */
+    public void stepClock(Duration by) {
+        clockStep.putLong(0, clockStep.getLong(0) + TimeUnit.NANOSECONDS.toMicros(by.toNanos()));
     }
 
     /** A second server that replicates {@code primary}, as an ElastiCache replica does (asynchronously). */
@@ -98,10 +141,11 @@ public final class RedisProcess implements AutoCloseable {
                     "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
                     "--daemonize", "no"));
             command.addAll(extra);
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis.log").toFile())
-                    .start();
+                    .redirectOutput(dir.resolve("redis.log").toFile());
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("redis-server did not start (is it installed?)", e);
         }
