@@ -40,6 +40,7 @@ public final class ReplicaProcess implements AutoCloseable {
     // come loaded and linked, and a replica answers in about 1.2 s instead of 3.8. AOTMode=on: a cache the JVM could
     // not use fails the start, where it would otherwise be ignored with a warning.
     private final List<String> jvm = new ArrayList<>(List.of("-XX:AOTCache=app.aot", "-XX:AOTMode=on", QUICK_JIT));
+    private Path app = APP;
     private Process process;
 
     public ReplicaProcess(String name, Map<String, String> environment) {
@@ -72,6 +73,12 @@ public final class ReplicaProcess implements AutoCloseable {
         return this;
     }
 
+    /** Runs the release built in {@code quarkusApp} (another release's, say) instead of this build's. */
+    public ReplicaProcess from(Path quarkusApp) {
+        app = quarkusApp;
+        return this;
+    }
+
     public URI uri() {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
@@ -97,7 +104,7 @@ public final class ReplicaProcess implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(java));
             command.addAll(jvm);
             command.addAll(List.of("-jar", "quarkus-run.jar"));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(APP.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toAbsolutePath().toFile()));
             builder.environment().putAll(environment);
