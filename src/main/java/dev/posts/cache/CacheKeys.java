@@ -101,6 +101,29 @@ class CacheKeys {
         return prefix + "wiped-on";
     }
 
+    /**
+     * The mark that a replica of cache protocol {@code version} serves this key space, renewed on every heartbeat while
+     * it does: what a later release reads to learn which releases it serves beside.
+     */
+    String protocol(int version) {
+        return prefix + "protocol:" + version;
+    }
+
+    /**
+     * The oldest cache protocol that may use the cache, set by a release that cannot serve beside older ones: a replica
+     * of an older protocol bypasses the cache while it is set.
+     */
+    String oldestProtocol() {
+        return prefix + "protocol:oldest";
+    }
+
+    /**
+     * Whether a wipe of the key space leaves {@code key} alone: it holds no data (the near cache's, the protocol's).
+     */
+    boolean outlivesWipes(String key) {
+        return key.startsWith(near()) || key.startsWith(prefix + "protocol:");
+    }
+
     String pattern() {
         return prefix + "*";
     }

@@ -56,7 +56,7 @@ class KeySpaceWipe {
             cursor = page.get(0).toString();
             List<String> found = new ArrayList<>();
             for (Response key : page.get(1)) {
-                if (!key.toString().startsWith(keys.near())) {
+                if (!keys.outlivesWipes(key.toString())) {
                     found.add(key.toString());
                 }
             }

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.config.PostsConfig;
 
@@ -17,6 +18,11 @@ import dev.posts.config.PostsConfig;
  * node only; an eviction policy that cannot remove the protocol's own keys (the members' leases, the wipe mark), which
  * only {@code noeviction} is, since those keys must expire by themselves; and a primary. The cache is bypassed while
  * any is unmet; cluster mode also refuses the start, when Redis answers then.
+ * <p>
+ * The releases that serve one key space together must speak cache protocols that mix. Each replica marks its protocol
+ * ({@link #PROTOCOL}) in Redis on every heartbeat, and bypasses the cache while a later release has marked that the
+ * oldest protocol it serves beside is newer than this one's: expand and contract, as with the database, with the newer
+ * release deciding, since only it knows both.
  * <p>
  * A primary demoted to a replica (a planned failover, Sentinel, the {@code FAILOVER} command) keeps its clients'
  * connections, and every script they send it fails; a connection pool has no reason to drop them, so the cache would
@@ -28,6 +34,15 @@ import dev.posts.config.PostsConfig;
 public class RedisRequirements {
 
     private static final Logger LOG = Logger.getLogger(RedisRequirements.class);
+
+    /**
+     * The cache protocol this release speaks. 1 was every release before protocols were marked; 2 adds trust.lua (rule
+     * 14 of docs/cache-protocol.md) and mixes with 1.
+     */
+    static final int PROTOCOL = 2;
+
+    /** How long a protocol's mark outlives the last heartbeat that renewed it. */
+    private static final String PROTOCOL_MARK_MILLIS = "10000";
 
     private static final Duration BETWEEN_KILLS = Duration.ofSeconds(1);
 
@@ -45,12 +60,14 @@ public class RedisRequirements {
     }
 
     private final RedisScripts scripts;
+    private final CacheKeys keys;
     private final Duration wait;
     private volatile String refusal;
     private long lastKill = System.nanoTime() - BETWEEN_KILLS.toNanos();
 
-    RedisRequirements(RedisScripts scripts, PostsConfig config) {
+    RedisRequirements(RedisScripts scripts, CacheKeys keys, PostsConfig config) {
         this.scripts = scripts;
+        this.keys = keys;
         this.wait = config.cache().recoveryTimeout();
     }
 
@@ -77,7 +94,8 @@ public class RedisRequirements {
      * and demotion.
      *
      * @throws UnfitRedisException
-     *             when it is in cluster mode, could evict the protocol's keys, or is a replica
+     *             when it is in cluster mode, could evict the protocol's keys, is a replica, or a later release marked
+     *             this one's protocol too old to serve beside it
      */
     String check(RedisScripts.Commands on) {
         String info = on.send("INFO", "cluster", "memory", "replication").toString();
@@ -89,12 +107,21 @@ public class RedisRequirements {
         if (replica) {
             closeClients();
         }
+        if (now == null) {
+            on.send("SET", keys.protocol(PROTOCOL), "1", "PX", PROTOCOL_MARK_MILLIS);
+            Response oldest = on.send("GET", keys.oldestProtocol());
+            if (oldest != null && Integer.parseInt(oldest.toString()) > PROTOCOL) {
+                now = "a later release serves this database and cannot serve beside this one: it marked protocol "
+                        + oldest + " the oldest that may use the cache, and this release speaks " + PROTOCOL
+                        + "; this one bypasses the cache until it is replaced";
+            }
+        }
         String before = refusal;
         refusal = now;
         if (now != null && !now.equals(before)) {
             LOG.errorf("cache bypassed: %s", now);
         } else if (now == null && before != null) {
-            LOG.info("Redis meets the cache's requirements again: standalone, maxmemory-policy noeviction");
+            LOG.info("Redis meets the cache's requirements again");
         }
         if (now != null) {
             throw new UnfitRedisException(now);

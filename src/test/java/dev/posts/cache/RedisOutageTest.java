@@ -53,6 +53,9 @@ class RedisOutageTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    CacheKeys keys;
+
     private final Map<Long, Long> acknowledged = new HashMap<>();
     private final List<Long> posts = new ArrayList<>();
     private final List<Long> millis = new ArrayList<>();
@@ -97,6 +100,28 @@ class RedisOutageTest {
             given().get("/posts/" + posts.getFirst()).then().statusCode(200).header("X-Cache", "BYPASS");
         } finally {
             server.cli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        }
+        CacheState.awaitInUse(Duration.ofSeconds(10));
+        assertEquals(null, CacheState.refusal());
+    }
+
+    /**
+     * A later release that cannot serve beside this one marks the oldest cache protocol that may use the cache; this
+     * release, older, bypasses the cache while the mark is there, says why in readiness, and uses it again once the
+     * mark is gone. Meanwhile it marks its own protocol, for later releases to see.
+     */
+    @Test
+    void aLaterReleasesMarkThatThisProtocolIsTooOldBypassesTheCache() {
+        RedisProcess server = ProxiedRedis.server();
+        assertEquals("1", server.cli("EXISTS", keys.protocol(RedisRequirements.PROTOCOL)), "this release's mark");
+        try {
+            server.cli("SET", keys.oldestProtocol(), Integer.toString(RedisRequirements.PROTOCOL + 1));
+            CacheState.awaitBypassed(Duration.ofSeconds(10));
+            assertTrue(String.valueOf(CacheState.refusal()).contains("cannot serve beside this one"),
+                    "readiness says: " + CacheState.refusal());
+            given().get("/posts/" + posts.getFirst()).then().statusCode(200).header("X-Cache", "BYPASS");
+        } finally {
+            server.cli("DEL", keys.oldestProtocol());
         }
         CacheState.awaitInUse(Duration.ofSeconds(10));
         assertEquals(null, CacheState.refusal());
