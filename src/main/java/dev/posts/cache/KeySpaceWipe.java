@@ -44,9 +44,10 @@ class KeySpaceWipe {
      * Deletes the key space a batch at a time (SCAN, never KEYS); returns how many keys were deleted. The near cache's
      * keys stay: they hold no data, and a member that joined this Redis while another replica's wipe was still scanning
      * must stay known to writers (a member the old Redis knew is not subscribed here, and is waited out as any such
-     * member is). A replica may still serve from memory under a lease an earlier Redis granted, which this one may not
-     * know of: the wipe leaves a mark that lasts one lease, and every write waits for it to run out (invalidate.lua).
-     * Last, it records the replication id of the node it wiped ({@code node}).
+     * member is); so do the protocol marks ({@link RedisRequirements}), which hold no data either. A replica may still
+     * serve from memory under a lease an earlier Redis granted, which this one may not know of: the wipe leaves a mark
+     * that lasts one lease, and every write waits for it to run out (invalidate.lua). Last, it records the replication
+     * id of the node it wiped ({@code node}).
      */
     long run(Commands on, String node) {
         String cursor = "0";
