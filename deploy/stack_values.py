@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TASK = ROOT / "deploy/ecs-task-definition.json"
 SERVICE = ROOT / "deploy/service.json"
 CONTAINER = "posts-api"
+# The stack statuses whose resources stand as a template left them, which CloudFormation updates again: a failed update
+# that rolled back (UPDATE_ROLLBACK_COMPLETE) is one of them, and must not block every later deploy. A failed creation
+# (ROLLBACK_COMPLETE) left nothing to deploy to, and can only be deleted; anything in progress or failed is no answer.
+USABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
+          "IMPORT_ROLLBACK_COMPLETE"}
 
 
 def stack_outputs(describe_stacks, name):
@@ -25,8 +30,9 @@ def stack_outputs(describe_stacks, name):
     if len(stacks) != 1 or stacks[0]["StackName"] != name:
         raise ValueError(f"expected the answer for stack {name}, got {[s['StackName'] for s in stacks]}")
     stack = stacks[0]
-    if not re.search(r"_COMPLETE$", stack["StackStatus"]) or "ROLLBACK" in stack["StackStatus"]:
-        raise ValueError(f"stack {stack['StackName']} is {stack['StackStatus']}, not created or updated")
+    if stack["StackStatus"] not in USABLE:
+        raise ValueError(f"stack {stack['StackName']} is {stack['StackStatus']}, not one a deploy can use"
+                         f" ({', '.join(sorted(USABLE))})")
     _, partition, _, region, account, _ = stack["StackId"].split(":", 5)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     outputs.update({"Partition": partition, "Region": region, "AccountId": account})

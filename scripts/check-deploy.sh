@@ -33,6 +33,30 @@ cp scripts/stack-values.sh "$scratch/scripts/"
 cp deploy/stack_values.py deploy/ecs-task-definition.json deploy/service.json "$scratch/deploy/"
 "$scratch/scripts/stack-values.sh" posts "$PWD/deploy/checks/describe-stacks.json" >/dev/null
 python3 deploy/checks/check_deploy.py --written "$scratch/deploy"
+log "stack_values.py takes every stack status CloudFormation can update from, and refuses the others"
+python3 - <<'PY'
+import copy, json, sys
+sys.path.insert(0, "deploy")
+import stack_values
+answer = json.load(open("deploy/checks/describe-stacks.json"))
+cases = {"CREATE_COMPLETE": True, "UPDATE_COMPLETE": True, "UPDATE_ROLLBACK_COMPLETE": True, "IMPORT_COMPLETE": True,
+         "IMPORT_ROLLBACK_COMPLETE": True, "ROLLBACK_COMPLETE": False, "UPDATE_IN_PROGRESS": False,
+         "UPDATE_ROLLBACK_FAILED": False, "CREATE_FAILED": False, "DELETE_COMPLETE": False,
+         "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": False}
+wrong = []
+for status, usable in cases.items():
+    stack = copy.deepcopy(answer)
+    stack["Stacks"][0]["StackStatus"] = status
+    try:
+        stack_values.stack_outputs(stack, stack["Stacks"][0]["StackName"])
+        taken = True
+    except ValueError:
+        taken = False
+    if taken != usable:
+        wrong.append(f"{status} {'taken' if taken else 'refused'}")
+if wrong:
+    sys.exit("stack_values.py: " + "; ".join(wrong))
+PY
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 
