@@ -57,6 +57,28 @@ for status, usable in cases.items():
 if wrong:
     sys.exit("stack_values.py: " + "; ".join(wrong))
 PY
+log "scripts/await-rollout.sh against ECS answers in turn: a verdict only from the deployment's own rolloutState"
+mkdir -p "$scratch/bin"
+cat > "$scratch/bin/aws" <<'STUB'
+#!/usr/bin/env bash
+# Answers each call with the next line of $ANSWERS, as the CLI prints the script's query in text.
+n=$(($(cat "$ANSWERS.n" 2>/dev/null || echo 0) + 1))
+echo "$n" > "$ANSWERS.n"
+sed -n "${n}p" "$ANSWERS"
+STUB
+chmod +x "$scratch/bin/aws"
+rollout() { # EXPECTED_EXIT, then the answers in turn
+  local expected=$1 code=0
+  shift
+  printf '%s\n' "$@" > "$scratch/answers"
+  rm -f "$scratch/answers.n"
+  ANSWERS="$scratch/answers" AWAIT_ROLLOUT_SECONDS=0 PATH="$scratch/bin:$PATH" \
+    scripts/await-rollout.sh cluster service arn:revision 1 >/dev/null 2>&1 || code=$?
+  ((code == expected)) || { log "await-rollout.sh exited $code, not $expected, on: $*"; exit 1; }
+}
+rollout 0 $'IN_PROGRESS\tstarted' $'IN_PROGRESS\tbaking' $'COMPLETED\tECS deployment completed.'
+rollout 1 $'IN_PROGRESS\tbaking' $'FAILED\tECS deployment circuit breaker: rolling back.'
+rollout 1 $'IN_PROGRESS\tbaking' 'None'
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 

@@ -305,6 +305,16 @@ def check_cross_file(task, service, template, workflows):
                           ("ECR_REPOSITORY", resources["Repository"]["Properties"]["RepositoryName"])):
         if env.get(key) != expected:
             errors.append(f"deploy workflow: {key} is {env.get(key)!r}, expected {expected!r}")
+
+    # The deploy job ends on ECS's verdict on its deployment (rolloutState), not on a wait for one deployment left,
+    # which returns while alarms may still roll it back.
+    steps = workflow["jobs"]["deploy"]["steps"]
+    deploying = [i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith(
+        "aws-actions/amazon-ecs-deploy-task-definition") or "create-service" in step.get("run", "")]
+    verdict = [i for i, step in enumerate(steps) if "scripts/await-rollout.sh" in step.get("run", "")]
+    if not deploying or not verdict or verdict[-1] < deploying[-1]:
+        errors.append("deploy workflow: no scripts/await-rollout.sh after the deployment: it could go green before ECS's"
+                      " verdict")
     return errors
 
 
@@ -573,6 +583,9 @@ def self_test(model):
             {"DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}]}),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
+        "deploy without waiting for ECS's verdict": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
+            {"steps": [step for step in w[DEPLOY_WORKFLOW]["jobs"]["deploy"]["steps"]
+                       if "await-rollout" not in step.get("run", "")]}),
     })
     missed = []
     existing = migrations.repository_migrations()
