@@ -28,24 +28,25 @@ public final class RedisProcess implements AutoCloseable {
     private Process process;
 
     public RedisProcess() throws IOException {
-        this(List.of(), Map.of());
+        this(List.of(), null);
     }
 
     private RedisProcess(List<String> extra) throws IOException {
-        this(extra, Map.of());
+        this(extra, null);
     }
 
-    private RedisProcess(List<String> extra, Map<String, String> environment) throws IOException {
+    /** {@code clockShim}: the library that lets {@link #stepClock} step the server's clock, or null. */
+    private RedisProcess(List<String> extra, Path clockShim) throws IOException {
         this.port = Ports.free();
         this.dir = Files.createTempDirectory("posts-redis-");
         this.extra = extra;
-        this.environment = environment.isEmpty()
-                ? Map.of()
-                : Map.of("LD_PRELOAD", environment.get("LD_PRELOAD"),
-                        "CLOCK_STEP_FILE", dir.resolve("clock-step").toString());
-        if (!environment.isEmpty()) {
-            try (FileChannel file = FileChannel.open(dir.resolve("clock-step"), StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        if (clockShim == null) {
+            this.environment = Map.of();
+        } else {
+            Path step = dir.resolve("clock-step");
+            this.environment = Map.of("LD_PRELOAD", clockShim.toString(), "CLOCK_STEP_FILE", step.toString());
+            try (FileChannel file = FileChannel.open(step, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
                 clockStep = file.map(FileChannel.MapMode.READ_WRITE, 0, Long.BYTES);
                 clockStep.order(ByteOrder.nativeOrder());
             }
@@ -66,7 +67,7 @@ public final class RedisProcess implements AutoCloseable {
         if (gcc.waitFor() != 0) {
             throw new IllegalStateException("gcc could not build the clock shim: " + said);
         }
-        return new RedisProcess(List.of(), Map.of("LD_PRELOAD", library.toString()));
+        return new RedisProcess(List.of(), library);
     }
 
     /** Steps this server's wall clock by {@code by} (forward when positive), at once; its monotonic clock runs on. */
