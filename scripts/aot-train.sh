@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Usage: scripts/aot-train.sh  — replaces target/quarkus-app/app.aot with an AOT cache recorded from a training run.
-# `./mvnw verify` runs it before the *IT (pre-integration-test), so they run the cache the image ships.
+# Usage: scripts/aot-train.sh  — writes target/quarkus-app/posts.aot, the image's AOT cache, from a training run on the
+# image's runtime (scripts/runtime.sh, target/runtime). `./mvnw verify` runs it before the *IT (pre-integration-test),
+# so their replicas run the runtime and the cache the image ships (ReplicaProcess, with -XX:AOTMode=on).
 #
 # The cache that `./mvnw package` records comes from a run that stops after static initialization: it holds about a
 # third of the classes a replica loads, and none of what boots Hibernate ORM, Flyway, the database driver, Vert.x and
 # the first requests. This run starts the packaged service as the task does (prod profile, the task definition's JVM
 # flags), on the PostgreSQL and Redis of this machine, serves a little of every kind of request, and stops with
 # SIGTERM (at once: no balancer has to drain it); the JVM then writes a cache holding the classes loaded, linked and
-# profiled (JEP 483, 514, 515). It must run with the JDK the image runs (the cache is ignored, with a warning, by any
-# other) and on the very files the image copies: the JVM checks each jar's size and modification time, so the jar must
-# not be rebuilt after this.
+# profiled (JEP 483, 514, 515). It must run on the runtime the image runs (any other ignores the cache, with a warning,
+# or refuses to start with -XX:AOTMode=on) and on the very files the image copies: the JVM checks each jar's size and
+# modification time, so the jar must not be rebuilt after this. The build's own cache (app.aot, recorded by the build's
+# JDK, which @QuarkusIntegrationTest records again when it stops) is left as it is for runs with -Daot.train.skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 prepare_machine
+scripts/runtime.sh
+java=$PWD/target/runtime/bin/java
 app=target/quarkus-app
 [[ -f $app/quarkus-run.jar ]] || { log "no $app/quarkus-run.jar: run ./mvnw package first"; exit 1; }
 work=$PWD/target/aot-training
@@ -23,6 +27,7 @@ rm -rf "$work" && mkdir -p "$work"
 database=posts_aot_training
 psql_admin() { psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -v ON_ERROR_STOP=1 -qAt "$@"; }
 psql_admin -d postgres -c "drop database if exists $database with (force)" -c "create database $database"
+migrate_database "$database"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem" 2>/dev/null
 openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -38,7 +43,7 @@ log "training run: the packaged service on port $port"
   DB_PASSWORD="${PGPASSWORD:-}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
   JWT_ISSUER=aot-training JWT_AUDIENCE=aot-training JWT_PUBLIC_KEY_LOCATION="$work/public.pem" \
   QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=0 QUARKUS_SHUTDOWN_DELAY=0S \
-  java $flags -XX:AOTCacheOutput="$PWD/app.aot.new" -jar quarkus-run.jar >"$work/service.log" 2>&1) &
+  "$java" $flags -XX:AOTCacheOutput="$PWD/posts.aot.new" -jar quarkus-run.jar >"$work/service.log" 2>&1) &
 pid=$!
 until curl -fsS -o /dev/null "$base/q/health/ready" 2>/dev/null; do
   kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; tail -n 20 "$work/service.log" >&2; exit 1; }
@@ -69,10 +74,7 @@ done
 call -X DELETE "$base/posts/30" "${auth[@]}"
 kill -TERM "$pid"
 wait "$pid" || true
-[[ -s $app/app.aot.new ]] || { log "no cache was written; see $work/service.log"; tail -n 20 "$work/service.log" >&2; exit 1; }
-mv "$app/app.aot.new" "$app/app.aot"
-# A copy that scripts/bench.sh can put back: the *IT's @QuarkusIntegrationTest records a cache of its own into
-# app.aot when it stops.
-cp "$app/app.aot" "$app/app.aot.trained"
+[[ -s $app/posts.aot.new ]] || { log "no cache was written; see $work/service.log"; tail -n 20 "$work/service.log" >&2; exit 1; }
+mv "$app/posts.aot.new" "$app/posts.aot"
 psql_admin -d postgres -c "drop database if exists $database with (force)"
-log "trained AOT cache: $app/app.aot ($(($(stat -c %s "$app/app.aot") / 1048576)) MiB)"
+log "trained AOT cache: $app/posts.aot ($(($(stat -c %s "$app/posts.aot") / 1048576)) MiB)"

@@ -37,20 +37,18 @@ jar=target/quarkus-app/quarkus-run.jar
 if [[ ! -f $jar ]] || [[ -n $(find src pom.xml -newer "$jar" -print -quit) ]]; then
   ./mvnw -B -q package -DskipTests
 fi
-# Measure what the image runs: the AOT cache of a training run, not the build's (scripts/aot-train.sh says why); one
-# that `./mvnw verify` trained for this very jar (newer than it) is put back rather than trained again.
+# Measure what the image runs: its runtime and the AOT cache of a training run on it, not the build's
+# (scripts/aot-train.sh says why); one that `./mvnw verify` trained for this very jar (newer than it) is used as it is.
 app=target/quarkus-app
-if [[ $app/app.aot.trained -nt $jar ]]; then
-  cp "$app/app.aot.trained" "$app/app.aot"
-else
-  scripts/aot-train.sh
-fi
+[[ $app/posts.aot -nt $jar ]] || scripts/aot-train.sh
+java=$PWD/target/runtime/bin/java
 work=$PWD/target/bench-work
 mkdir -p "$work" "$out_dir"
 
 psql_admin() { psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -v ON_ERROR_STOP=1 -qAt "$@"; }
 database=posts_bench
 psql_admin -d postgres -c "drop database if exists $database with (force)" -c "create database $database"
+migrate_database "$database"
 
 # A key pair of this run's own: the prod profile refuses the development key.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem" 2>/dev/null
@@ -102,7 +100,7 @@ launch() { # [env assignments…] [-- command prefix…]: starts the service in 
     QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=0 POSTS_REQUEST_LOG=false POSTS_BENCHMARK_CEILING=true \
     QUARKUS_SHUTDOWN_DELAY=0S \
     ${arenas:+MALLOC_ARENA_MAX=$arenas} "${env[@]}" \
-    "${prefix[@]}" java $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=app.aot -jar quarkus-run.jar \
+    "${prefix[@]}" "$java" $task_flags "-XX:MaxRAM=${memory}m" -XX:AOTCache=posts.aot -XX:AOTMode=on -jar quarkus-run.jar \
     >"$work/service.log" 2>&1) &
   pid=$!
 }
@@ -306,7 +304,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); PostgreSQL, Redis and wrk on the same machine."
   echo "Data: $posts posts; single reads over ids 1..$by_id_posts. wrk -t2 -c$connections; each row warms up in rounds of $warmup until the JIT settles (a round with fewer than 100 compilations and no more than 5 % above the one before; at most $warmup_rounds rounds), then runs $duration."
-  echo "Service: $(java -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags (and MALLOC_ARENA_MAX) with -XX:MaxRAM set to its memory limit, the AOT cache of scripts/aot-train.sh; 1 core = taskset -c 0 (wrk on core 1)."
+  echo "Service: $("$java" -version 2>&1 | head -n 1), prod profile, request log off, the task definition's JVM flags (and MALLOC_ARENA_MAX) with -XX:MaxRAM set to its memory limit, the AOT cache of scripts/aot-train.sh; 1 core = taskset -c 0 (wrk on core 1)."
   echo
   echo "| endpoint | path | req/s | p50 ms | p99 ms | errors | RSS MiB | warm-up s | vs ceiling | vs NestJS |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -128,3 +128,11 @@ ensure_database() {
     psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -d postgres -qc "create database $database"
   fi
 }
+
+# DATABASE: applies the packaged release's migrations to it, as the deploy's one-off task does (the image's migrate
+# command, on the image's runtime: scripts/runtime.sh must have run). A serving replica of the prod profile does not.
+migrate_database() {
+  POSTS_HOME="$PWD/target/quarkus-app" POSTS_RUNTIME="$PWD/target/runtime" JAVA_OPTS="$(task_env JAVA_OPTS)" \
+    DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$1" DB_USERNAME="${PGUSER:-postgres}" DB_PASSWORD="${PGPASSWORD:-}" \
+    src/main/docker/entrypoint.sh migrate >&2
+}

@@ -9,8 +9,8 @@ import org.eclipse.microprofile.health.Startup;
 import dev.posts.ops.ReplicaLifecycle;
 
 /**
- * Startup is finished once the application has started, which happens only after Flyway has applied every migration
- * (they run at boot, before the start event; a failed migration stops the boot).
+ * Startup is finished once the application has started: after the schema check (SchemaCheck) and, where the profile
+ * migrates at start, the migrations; either failing stops the boot.
  */
 @Startup
 @ApplicationScoped

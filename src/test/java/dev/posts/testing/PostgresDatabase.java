@@ -26,10 +26,13 @@ public class PostgresDatabase implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         name = "posts_test_" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         execute("create database " + name);
+        // The tests' replicas of the packaged jar migrate their new database at start, as scripts/run.sh does; a task
+        // does not (ImageRuntimeIT runs the image's migrate command as the deploy does).
         return Map.of(
                 "DB_URL", url(name),
                 "DB_USERNAME", user(),
-                "DB_PASSWORD", password());
+                "DB_PASSWORD", password(),
+                "POSTS_MIGRATE_AT_START", "true");
     }
 
     @Override

@@ -36,11 +36,16 @@ public final class ReplicaProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Map<String, String> environment;
-    // The AOT cache that scripts/aot-train.sh recorded before the *IT (or the build's, with -Daot.train.skip): classes
-    // come loaded and linked, and a replica answers in about 1.2 s instead of 3.8. AOTMode=on: a cache the JVM could
-    // not use fails the start, where it would otherwise be ignored with a warning.
-    private final List<String> jvm = new ArrayList<>(List.of("-XX:AOTCache=app.aot", "-XX:AOTMode=on", QUICK_JIT));
+    /** The runtime the image ships (scripts/runtime.sh), on which scripts/aot-train.sh records the image's cache. */
+    private static final Path RUNTIME = Path.of("target/runtime/bin/java");
+    private static final String IMAGE_CACHE = "posts.aot";
+    private static final Path ENTRYPOINT = Path.of("src/main/docker/entrypoint.sh");
+    private static final String BUILD_CACHE = "app.aot";
+    // Classes come loaded and linked from an AOT cache, and a replica answers in about 1.2 s instead of 3.8. AOTMode=on:
+    // a cache the JVM cannot use fails the start, where it would otherwise be ignored with a warning.
+    private final List<String> jvm = new ArrayList<>(List.of("-XX:AOTMode=on", QUICK_JIT));
     private Path app = APP;
+    private boolean entrypoint;
     private Process process;
 
     public ReplicaProcess(String name, Map<String, String> environment) {
@@ -73,6 +78,24 @@ public final class ReplicaProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the image's entrypoint itself (src/main/docker/entrypoint.sh serve) on the build's files laid out as the
+     * image lays them out: the image's runtime, its AOT cache with -XX:AOTMode=on, the task's JAVA_OPTS and memory.
+     */
+    public ReplicaProcess asImage() {
+        entrypoint = true;
+        environment.putAll(imageEnvironment());
+        environment.put("MALLOC_ARENA_MAX", TaskDefinition.environment("MALLOC_ARENA_MAX"));
+        return this;
+    }
+
+    /** What the image's entrypoint needs to run on the build's files instead of the image's: its two directories. */
+    public static Map<String, String> imageEnvironment() {
+        return Map.of("POSTS_HOME", APP.toAbsolutePath().toString(),
+                "POSTS_RUNTIME", RUNTIME.getParent().getParent().toAbsolutePath().toString(),
+                "JAVA_OPTS", TaskDefinition.jvmFlags());
+    }
+
     /** Runs the release built in {@code quarkusApp} (another release's, say) instead of this build's. */
     public ReplicaProcess from(Path quarkusApp) {
         app = quarkusApp;
@@ -100,10 +123,7 @@ public final class ReplicaProcess implements AutoCloseable {
     public ReplicaProcess start() {
         try {
             Files.createDirectories(log().getParent());
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> command = new ArrayList<>(List.of(java));
-            command.addAll(jvm);
-            command.addAll(List.of("-jar", "quarkus-run.jar"));
+            List<String> command = entrypoint ? List.of(ENTRYPOINT.toAbsolutePath().toString(), "serve") : jvmCommand();
             ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toAbsolutePath().toFile()));
@@ -113,6 +133,28 @@ public final class ReplicaProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private List<String> jvmCommand() throws IOException {
+        boolean image = app.equals(APP) && imageCacheIsCurrent(); // another release has only its build's cache
+        String java = image
+                ? RUNTIME.toAbsolutePath().toString()
+                : ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-XX:AOTCache=" + (image ? IMAGE_CACHE : BUILD_CACHE)));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        return command;
+    }
+
+    /**
+     * Whether the replica runs as the image does: the image's runtime with the cache scripts/aot-train.sh recorded on
+     * it for this very jar, as {@code ./mvnw verify} does before the *IT. Otherwise (-Daot.train.skip) the build's JDK
+     * with the build's cache.
+     */
+    public static boolean imageCacheIsCurrent() throws IOException {
+        Path cache = APP.resolve(IMAGE_CACHE);
+        return Files.isExecutable(RUNTIME) && Files.exists(cache) && Files.getLastModifiedTime(cache)
+                .compareTo(Files.getLastModifiedTime(APP.resolve("quarkus-run.jar"))) > 0;
     }
 
     /** Waits until the replica reports ready, as the load balancer would see it, and its cache is in use. */
