@@ -13,6 +13,8 @@
    re-runs, concurrency groups and dispatches; the service's own database login.
 5. What would be deployed: the files as scripts/stack-values.sh writes them for a recorded describe-stacks answer.
 6. The deploy steps of docs/aws.md in an order that works; migrations that survive a rollback (migrations.py).
+7. What a release runs and in what order the deploy job runs it: the image's runtime and AOT cache, the image run
+   before it is pushed, the logins and the migrations before the service moves (release.py).
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 --written DIR checks DIR's ecs-task-definition.json and service.json, which scripts/stack-values.sh wrote from deploy/'s
@@ -52,6 +54,7 @@ try:
     import yaml
     import runtime
     import migrations
+    import release
     sys.path.insert(0, str(ROOT / "deploy"))
     import stack_values
 except ImportError as missing:  # a missing validator must fail the run, never skip it
@@ -408,10 +411,22 @@ def check_deploy_steps(doc):
         r"run the deploy workflow|gh workflow run|git push|\*\*Push to `main`", step, re.IGNORECASE)]
     needs = {"the AWS_DEPLOY_ROLE_ARN variable": r"gh variable set AWS_DEPLOY_ROLE_ARN",
              "the production environment with a branch policy": r"environments/production/deployment-branch-policies",
-             "the service's database login": r"scripts/bootstrap-database\.sh"}
+             "the stack": r"aws cloudformation deploy"}
     errors = []
     if not runs:
         errors.append("docs/aws.md: no deploy step runs the deploy workflow")
+    stack = [i for i, step in enumerate(steps) if re.search(r"aws cloudformation deploy", step)]
+    role = [i for i, step in enumerate(steps) if re.search(
+        r"create-service-linked-role --aws-service-name ecs\.amazonaws\.com", step)]
+    if stack and (not role or role[0] > stack[0]):
+        # CreateCluster creates the role, but after it answers; the capacity provider, created right after, fails.
+        errors.append("docs/aws.md: the stack is created before ECS's service-linked role exists")
+    if stack and not re.search(r"GitHubRepository=\"?\$\(gh repo view", steps[stack[0]]):
+        # The role trusts exactly this subject, which is case-sensitive: typed by hand, one wrong letter refuses every
+        # deploy.
+        errors.append("docs/aws.md: the stack's GitHubRepository is typed by hand, not read from gh repo view")
+    if re.search(r"scripts/bootstrap-database\.sh", section):
+        errors.append("docs/aws.md: a manual step creates the logins the deploy creates")
     for what, pattern in needs.items():
         where = [i for i, step in enumerate(steps) if re.search(pattern, step)]
         if not where or runs and where[0] > runs[0]:
@@ -470,6 +485,7 @@ def all_errors(task, service, template, workflows, model):
                         (check_deploy_steps, (DEPLOY_DOC.read_text(),)),
                         (check_template_size, ()),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
+                        (release.all_errors, (workflows, template)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack(),
                                               WRITTEN))):
         try:
@@ -554,6 +570,10 @@ def self_test(model):
             "AssumeRolePolicyDocument"]["Statement"][0]["Principal"].update({"Federated": {"Fn::Sub":
                 "arn:${AWS::Partition}:iam::444455556666:oidc-provider/token.actions.githubusercontent.com"}}),
         "no tag-on-create for the task definition": lambda t, s, c, w: without_action(c, "ecs:TagResource"),
+        "no permission to run the migrations' task": lambda t, s, c, w: without_action(c, "ecs:RunTask"),
+        "no PassRole for the logins' bootstrap task": lambda t, s, c, w: [x.update({"Resource": x["Resource"][:2]})
+                                                                         for x in deploy_statements(c)
+                                                                         if x["Action"] == "iam:PassRole"],
         "no permission to push a layer": lambda t, s, c, w: [x["Action"].remove("ecr:UploadLayerPart")
                                                             for x in deploy_statements(c)
                                                             if "ecr:UploadLayerPart" in x["Action"]],
@@ -587,7 +607,7 @@ def self_test(model):
             {"steps": [step for step in w[DEPLOY_WORKFLOW]["jobs"]["deploy"]["steps"]
                        if "await-rollout" not in step.get("run", "")]}),
     })
-    missed = []
+    missed = release.self_test(workflow, template)
     existing = migrations.repository_migrations()
     migration_breaks = {
         "a migration that drops a column": dict(existing, **{"V999__drop_title.sql": "alter table posts drop title;"}),

@@ -114,6 +114,8 @@ class Stack:
         kind = resource["Type"]
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return f"arn:{p}:iam::{a}:role/{self.ref(logical)}"
+        if kind == "AWS::ECS::Cluster" and attribute == "Arn":
+            return f"arn:{p}:ecs:{r}:{a}:cluster/{self.ref(logical)}"
         if kind == "AWS::ECR::Repository" and attribute == "Arn":
             return f"arn:{p}:ecr:{r}:{a}:repository/{properties['RepositoryName']}"
         if kind == "AWS::ECR::Repository" and attribute == "RepositoryUri":
@@ -284,6 +286,24 @@ def passed_roles(stack, task):
             for r in roles]
 
 
+def one_off_roles(stack):
+    """The roles of the stack's one-off task definitions that the deploy runs (the logins' bootstrap)."""
+    definition = stack.resources["DatabaseBootstrapTask"]["Properties"]
+    return [stack.resolve(definition[key]) for key in ("ExecutionRoleArn", "TaskRoleArn") if key in definition]
+
+
+def run_task_calls(stack, task, cluster):
+    """What scripts/release-database.sh runs: the stack's bootstrap task, then a task of the new revision; RunTask
+    passes each one's roles (iam:PassRole), and the waiter and the verdict read the tasks (DescribeTasks)."""
+    cluster_arn = arn(stack, "ecs", f"cluster/{cluster}")
+    bootstrap = stack.resources["DatabaseBootstrapTask"]["Properties"]["Family"]
+    calls = [("ecs:RunTask", arn(stack, "ecs", f"task-definition/{family}:1"), {"ecs:cluster": cluster_arn})
+             for family in (bootstrap, task["family"])]
+    calls += [("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
+              for role in one_off_roles(stack) + passed_roles(stack, task)]
+    return calls
+
+
 def image_push_calls(repository):
     # What `docker push` does against ECR for a new tag (the ECR user guide's push permissions).
     return [(action, repository, {}) for action in (
@@ -336,9 +356,17 @@ def command_calls(command, stack, env, task, service):
         "ecs:RegisterTaskDefinition": register_calls(stack, task, task["family"]),
         "ecs:CreateService": [("ecs:CreateService", service_arn, {})] + (
             [("ecs:TagResource", service_arn, {"ecs:CreateAction": "CreateService"})] if service.get("tags") else []),
+        "ecs:UpdateService": [("ecs:UpdateService", service_arn, {})],
+        "ecs:RunTask": run_task_calls(stack, task, service["cluster"]),
+        "ecs:DescribeTasks": [("ecs:DescribeTasks", arn(stack, "ecs", f"task/{service['cluster']}/{GENERATED}"), {})],
     }
+    # A waiter polls one describe call: `aws ecs wait tasks-stopped` is DescribeTasks.
+    waiters = {"tasks": "describe-tasks", "services": "describe-services"}
     calls = []
-    for cli_service, operation in re.findall(r"(?:^|[\s;&|(])aws\s+([a-z0-9-]+)\s+([a-z0-9-]+)", text, re.M):
+    for cli_service, operation, waiter in re.findall(
+            r"(?:^|[\s;&|(])aws\s+([a-z0-9-]+)\s+([a-z0-9-]+)(?:\s+([a-z0-9-]+))?", text, re.M):
+        if operation == "wait":
+            operation = waiters.get(waiter.split("-")[0], "wait")
         action = cli_service + ":" + "".join(word.capitalize() for word in operation.split("-"))
         if action not in resources:
             raise ValueError(f"the check does not know what {action} is called on")
@@ -387,7 +415,7 @@ def check_policy(stack, workflows, task, service):
         if statement["Effect"] == "Allow" and any(iam_like(a, "iam:PassRole", False) for a in as_list(
                 statement["Action"])):
             granted |= set(as_list(statement["Resource"]))
-    named = set(passed_roles(stack, task))
+    named = set(passed_roles(stack, task)) | set(one_off_roles(stack))
     if granted != named:
         errors.append(f"template: the deploy role may pass {sorted(granted)}, the task definition names"
                       f" {sorted(named)}: iam:PassRole must cover exactly those")
