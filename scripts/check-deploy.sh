@@ -79,6 +79,22 @@ rollout() { # EXPECTED_EXIT, then the answers in turn
 rollout 0 $'IN_PROGRESS\tstarted' $'IN_PROGRESS\tbaking' $'COMPLETED\tECS deployment completed.'
 rollout 1 $'IN_PROGRESS\tbaking' $'FAILED\tECS deployment circuit breaker: rolling back.'
 rollout 1 $'IN_PROGRESS\tbaking' 'None'
+log "scripts/release-database.sh against ECS answers in turn: the migrations only after the logins, a failure stops it"
+release() { # EXPECTED_EXIT EXPECTED_CALLS, then the answers in turn
+  local expected=$1 calls=$2 code=0
+  shift 2
+  printf '%s\n' "$@" > "$scratch/answers"
+  rm -f "$scratch/answers.n"
+  ANSWERS="$scratch/answers" RELEASE_DATABASE_RETRY_SECONDS=0 PATH="$scratch/bin:$PATH" \
+    scripts/release-database.sh cluster arn:revision >/dev/null 2>&1 || code=$?
+  ((code == expected)) || { log "release-database.sh exited $code, not $expected, on: $*"; exit 1; }
+  (($(cat "$scratch/answers.n") == calls)) || { log "release-database.sh made $(cat "$scratch/answers.n") calls, not $calls, on: $*"; exit 1; }
+}
+stopped=$'0\tEssential container in task exited'
+release 0 6 arn:logins '' "$stopped" arn:migrate '' "$stopped"
+release 1 3 arn:logins '' $'1\tEssential container in task exited'
+release 1 6 arn:logins '' "$stopped" arn:migrate '' $'1\tEssential container in task exited'
+release 0 7 None arn:logins '' "$stopped" arn:migrate '' "$stopped"
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 

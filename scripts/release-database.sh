@@ -19,7 +19,7 @@ run_once() { # NAME TASK_DEFINITION [OVERRIDES_JSON]: runs one task, waits for i
   # starting them); the capacity provider then adds one, and the next attempt places it.
   for _ in $(seq 1 20); do
     [[ $task == arn:* ]] && break
-    sleep 30
+    sleep "${RELEASE_DATABASE_RETRY_SECONDS:-30}"
     task=$(aws ecs run-task --cluster "$cluster" --task-definition "$definition" --started-by "deploy-$name" \
       --overrides "$overrides" --query 'tasks[0].taskArn' --output text)
   done
