@@ -449,6 +449,40 @@ def measured_footprint():
     return max(measured)[1] if measured else None
 
 
+def check_scheduled_calls(template, model):
+    """A schedule's universal target (arn:…:scheduler:::aws-sdk:ecs:<operation>) sends its Input as the operation's
+    request, in the API's own member names: checked against the ECS model like the two JSON files."""
+    stack = runtime.Stack(template)
+    errors = []
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Scheduler::Schedule":
+            continue
+        target = stack.resolve(resource["Properties"]["Target"])
+        match = re.search(r":aws-sdk:ecs:(\w+)$", target["Arn"])
+        if match:
+            operation = match.group(1)[0].upper() + match.group(1)[1:]
+            errors += check_against_model(json.loads(target["Input"]), operation, model, f"template: {name}")
+    return errors
+
+
+def check_migrate_overrides(task, model, script=None):
+    """The migrate task's overrides in scripts/release-database.sh: a valid RunTask input, naming the container of the
+    task definition and the image's migrate command."""
+    text = (ROOT / "scripts/release-database.sh").read_text() if script is None else script
+    found = re.findall(r"'(\{\"containerOverrides\".*?\})'", text)
+    if not found:
+        return ["scripts/release-database.sh: no containerOverrides for the migrate task"]
+    overrides = json.loads(found[0])
+    errors = check_against_model({"taskDefinition": task["family"], "overrides": overrides}, "RunTask", model,
+                                 "scripts/release-database.sh")
+    container = task["containerDefinitions"][0]["name"]
+    if [o.get("name") for o in overrides["containerOverrides"]] != [container] or \
+            overrides["containerOverrides"][0].get("command") != ["migrate"]:
+        errors.append(f"scripts/release-database.sh: the migrate task's overrides name {overrides['containerOverrides']}"
+                      f", not the container {container} with the command [\"migrate\"]")
+    return errors
+
+
 def check_template_size():
     """CloudFormation takes a template inline up to 51,200 bytes; the `aws cloudformation deploy` of docs/aws.md passes it
     so."""
@@ -484,6 +518,8 @@ def all_errors(task, service, template, workflows, model):
                         (runtime.check_https, (template,)),
                         (check_deploy_steps, (DEPLOY_DOC.read_text(),)),
                         (check_template_size, ()),
+                        (check_scheduled_calls, (template, model)),
+                        (check_migrate_overrides, (task, model)),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
                         (release.all_errors, (workflows, template)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack(),
@@ -603,6 +639,8 @@ def self_test(model):
             {"DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TargetGroup"}}]}),
         "deploy job in another environment": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"environment": "staging"}),
+        "the weekly redeploy's request in another casing": lambda t, s, c, w: c[resources]["WeeklyRedeploy"][
+            "Properties"]["Target"].update({"Input": {"Fn::Sub": '{"Cluster": "${Cluster}", "Service": "posts-api"}'}}),
         "deploy without waiting for ECS's verdict": lambda t, s, c, w: w[DEPLOY_WORKFLOW]["jobs"]["deploy"].update(
             {"steps": [step for step in w[DEPLOY_WORKFLOW]["jobs"]["deploy"]["steps"]
                        if "await-rollout" not in step.get("run", "")]}),
@@ -616,6 +654,14 @@ def self_test(model):
             "V998__add_summary.sql": "alter table posts add column summary text;",
             "V999__drop_summary.sql": "-- contract of V998\nalter table posts drop column summary;"}),
     }
+    script = (ROOT / "scripts/release-database.sh").read_text()
+    for name, broken in {"the migrate task in a container the task lacks": script.replace(
+            '"name": "posts-api"', '"name": "api"'),
+            "the migrate task's overrides misspelled": script.replace('"command"', '"cmd"')}.items():
+        caught = check_migrate_overrides(task, model, broken)
+        print(f"{'caught' if caught else 'MISSED'}  {name}: {caught[0] if caught else 'no error'}")
+        if not caught:
+            missed.append(name)
     for name, broken in migration_breaks.items():
         caught = migrations.check_migrations(broken, committed=lambda n: None if n.startswith("V99") else 0)
         print(f"{'caught' if caught else 'MISSED'}  {name}: {caught[0] if caught else 'no error'}")

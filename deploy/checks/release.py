@@ -81,7 +81,7 @@ def check_stack(template):
         errors.append("template: a failed rotation reaches no one (no rule on RotationFailed to the alarm topic)")
     redeploys = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"
                  and "updateService" in str(r["Properties"]["Target"]["Arn"])
-                 and "ForceNewDeployment" in str(r["Properties"]["Target"].get("Input"))]
+                 and "forceNewDeployment" in str(r["Properties"]["Target"].get("Input"))]
     if not redeploys:
         errors.append("template: a task may outlive a rotation (ECS reads secrets at start; nothing replaces old tasks)")
     group = next(r["Properties"] for r in resources.values() if r["Type"] == "AWS::AutoScaling::AutoScalingGroup")
