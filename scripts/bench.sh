@@ -27,6 +27,8 @@ by_id_posts=1000
 # The NestJS/Node peer (API with NestJS #94, commit 71199fcd) on a machine like this one, wrk -t2 -c32, from the
 # project's brief: GET /posts/:id 1,470 req/s (p99 47 ms); GET /posts with 20 rows 1,430 req/s; RSS about 270 MiB.
 nest_by_id=1470 nest_list=1430 nest_rss=270
+# The same service's POST /posts on this machine, wrk -c32, measured side by side with ours (issue of 6 December).
+nest_create=700
 # The same service measured on this machine, held to one core like ours: GET /posts/:id 1,831 req/s, about 0.74 s from
 # process start to its first answer, RSS about 240 to 260 MiB under load.
 nest_by_id_1core=1831
@@ -292,6 +294,33 @@ start_service
 overload
 stop_service
 
+# Writes through one replica (its write waits for no other member of the near cache), then what PostgreSQL itself
+# commits of the same transactions (pgbench, as many clients as the pool has connections): the share of that ceiling
+# the service's writes reach. Updates replace the posts of author-0 (ids 100, 200, …) without If-Match.
+POSTS_BENCH_TOKEN=$(TOKEN_KEY="$work/key.pem" TOKEN_ISSUER=bench TOKEN_AUDIENCE=bench scripts/token.sh author-0 120)
+export POSTS_BENCH_TOKEN POSTS_BENCH_UPDATES=$((posts / 100))
+start_service
+measure create /posts -s bench/create-post.lua
+measure update /posts -s bench/update-post.lua
+stop_service
+pool=$(sed -n 's/^quarkus.datasource.jdbc.max-size=//p' src/main/resources/application.properties)
+declare -A database_tps database_p99
+database_ceiling() { # NAME SCRIPT: the transaction's rate and p99 under pgbench, after a warm-up as long as a row's
+  local log_dir="$work/pgbench-$1"
+  rm -rf "$log_dir" && mkdir -p "$log_dir"
+  local run=(pgbench -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -n -c "$pool" -j 2 -f "$PWD/$2"
+    -D "updates=$POSTS_BENCH_UPDATES" "$database")
+  "${run[@]}" -T "${warmup%s}" >/dev/null 2>&1
+  (cd "$log_dir" && "${run[@]}" -T "${duration%s}" -l --log-prefix=tx >out.txt 2>&1)
+  database_tps[$1]=$(awk '/^tps/ { printf "%d", $3; exit }' "$log_dir/out.txt")
+  # Each log line: client, transaction, latency in microseconds, …
+  database_p99[$1]=$(cat "$log_dir"/tx* | awk '{ print $3 }' | sort -n \
+    | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", a[i] / 1000 }')
+  log "database ceiling, $1: ${database_tps[$1]} transactions/s, p99 ${database_p99[$1]} ms ($pool clients)"
+}
+database_ceiling create bench/create-post.sql
+database_ceiling update bench/update-post.sql
+
 startup_median=$(printf '%s\n' "${startup_ms[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 reservation=$(task_field memoryReservation)
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT MET") }'; }
@@ -314,7 +343,8 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
     [[ $name == *"1 core"* ]] && ceiling=${rps["ceiling, 1 core"]}
     nest=$nest_by_id
     [[ $path == /posts ]] && nest=$nest_list
-    [[ $name == ceiling* ]] && nest_ratio="" || nest_ratio="$(ratio "$rate" "$nest")x"
+    [[ $name == create ]] && nest=$nest_create
+    [[ $name == ceiling* || $name == update ]] && nest_ratio="" || nest_ratio="$(ratio "$rate" "$nest")x"
     echo "| $name | \`${path:0:40}\` | $rate | $p50 | $p99 | $errors | $rss | $warm | $(ratio "$rate" "$ceiling") | $nest_ratio |"
   done
   echo
@@ -323,6 +353,15 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "| row | answers/s | served/s | share refused | p50 ms | p99 ms | readiness failures | first read after, ms | RSS MiB |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${overload_rows[@]}"
+  echo
+  echo "Writes: create is POST /posts, update is PUT /posts/{id} without If-Match; against PostgreSQL's own ceiling for the same transaction (pgbench -c$pool, the pool's size, bench/create-post.sql and bench/update-post.sql), $duration each after $warmup of warm-up."
+  echo
+  echo "| write | service req/s | service p99 ms | database transactions/s | database p99 ms | share of the ceiling |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  for name in create update; do
+    p99=$(awk -F'|' -v n="$name" '$1 == n { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")")
+    echo "| $name | ${rps[$name]} | $p99 | ${database_tps[$name]} | ${database_p99[$name]} | $(ratio "${rps[$name]}" "${database_tps[$name]}") |"
+  done
   echo
   echo "Start: from process start to the first 200 on GET /posts/1, median ${startup_median} ms over ${#startup_ms[@]} cold starts (${startup_ms[*]} ms)."
   echo "Deep page cost: the first page, from the database, serves $deep_cost x the requests per second of page $deep_page."
@@ -341,6 +380,10 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "- RSS under every row's load <= 200 MiB and < memoryReservation ($reservation MiB): $rss_max_mib MiB, $(awk -v v="$rss_max_mib" -v a="$reservation" 'BEGIN { print (v <= 200 && v < a ? "met" : "NOT MET") }')"
   echo "- start to the first 200 on GET /posts/{id} <= 1 s: median $startup_median ms, $(awk -v v="$startup_median" 'BEGIN { print (v <= 1000 ? "met" : "NOT MET") }')"
   echo "- page $deep_page costs <= 1.5x the first page: $deep_cost, $(awk -v v="$deep_cost" 'BEGIN { print (v <= 1.5 ? "met" : "NOT MET") }')"
+  for name in create update; do
+    share=$(ratio "${rps[$name]}" "${database_tps[$name]}")
+    echo "- $name at >= 50% of the database's ceiling for its transaction: $share, $(awk -v v="$share" 'BEGIN { print (v >= 0.5 ? "met" : "NOT MET") }')"
+  done
   echo
   echo "rss_mib_max: $rss_max_mib"
 } >"$result"
