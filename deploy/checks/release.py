@@ -7,7 +7,8 @@
   waits for ECS's verdict.
 - The stack from an empty account: rotation starts only after the first deploy created the logins, a failed rotation
   reaches the alarm topic, no task outlives a rotation, instances follow MaxTasks, alarms are quiet at creation, the
-  engine version names no minor that RDS retires, and a new task's share of requests grows (slow start).
+  engine version names no minor that RDS retires, and a new task's share of requests grows (slow start); the
+  database's connections hold a deploy at MaxTasks.
 """
 import copy
 import re
@@ -18,6 +19,15 @@ DOCKERFILE = ROOT / "src/main/docker/Dockerfile.jvm"
 ENTRYPOINT = ROOT / "src/main/docker/entrypoint.sh"
 DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 JAVA_BASE = re.compile(r"temurin|openjdk|jdk|jre|corretto|java", re.I)
+PROPERTIES = ROOT / "src/main/resources/application.properties"
+# The memory of the instance classes the template may name, GiB. RDS sets PostgreSQL's max_connections to
+# LEAST(DBInstanceClassMemory / 9531392, 5000) by default; DBInstanceClassMemory is the class's memory less what RDS
+# keeps for itself, which makes about 198 connections of a 2 GiB class (0.88 of its memory), 3 of them kept for
+# superusers.
+INSTANCE_MEMORY_GIB = {"db.t4g.micro": 1, "db.t4g.small": 2, "db.t4g.medium": 4, "db.t4g.large": 8,
+                       "db.m7g.large": 8, "db.r7g.large": 16}
+SUPERUSER_RESERVED = 3
+ONE_OFF_SESSIONS = 3  # the migrate task, the logins' bootstrap, the rotation function
 
 
 def check_image(dockerfile, entrypoint):
@@ -104,6 +114,25 @@ def check_stack(template):
     return errors
 
 
+def check_connections(template, properties):
+    """Every task opens up to the pool's size of connections, and a deploy at MaxTasks runs twice MaxTasks tasks
+    (maximumPercent 200): those, and the one-off sessions, must fit in the instance's max_connections."""
+    pool = int(re.search(r"^quarkus\.datasource\.jdbc\.max-size=(\d+)", properties, re.M).group(1))
+    database = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::RDS::DBInstance")
+    memory = INSTANCE_MEMORY_GIB.get(database["DBInstanceClass"])
+    if memory is None:
+        return [f"template: {database['DBInstanceClass']}: its memory is not in release.py's table, so its"
+                " max_connections is not checked"]
+    available = int(memory * 2**30 * 0.88 / 9531392) - SUPERUSER_RESERVED
+    tasks = 2 * int(template["Parameters"]["MaxTasks"]["Default"])
+    needed = tasks * pool + ONE_OFF_SESSIONS
+    if needed > available:
+        return [f"template: a deploy at MaxTasks runs {tasks} tasks of {pool} connections ({needed} with the one-off"
+                f" sessions), over the {available} that {database['DBInstanceClass']} takes: a larger class, a smaller"
+                " pool or fewer tasks (docs/performance.md, \"The database's connections\")"]
+    return []
+
+
 def text(path):
     return path.read_text() if path.exists() else ""
 
@@ -111,7 +140,8 @@ def text(path):
 def all_errors(workflows, template, dockerfile=None, entrypoint=None):
     return (check_image(text(DOCKERFILE) if dockerfile is None else dockerfile,
                         text(ENTRYPOINT) if entrypoint is None else entrypoint)
-            + check_release_order(workflows) + check_stack(template))
+            + check_release_order(workflows) + check_stack(template)
+            + check_connections(template, text(PROPERTIES)))
 
 
 def self_test(workflows, template):
@@ -154,6 +184,8 @@ def self_test(workflows, template):
                                               .update({"TreatMissingData": "breaching"})),
         "a minor engine version": dict(template=lambda c: c["Resources"]["Database"]["Properties"].update(
             {"EngineVersion": "17.6"})),
+        "a deploy at MaxTasks beyond the database's connections": dict(template=lambda c: c["Parameters"]["MaxTasks"]
+                                                                       .update({"Default": 8})),
         "no slow start": dict(template=lambda c: c["Resources"]["TargetGroup"]["Properties"].update(
             {"TargetGroupAttributes": [a for a in c["Resources"]["TargetGroup"]["Properties"]["TargetGroupAttributes"]
                                        if not a["Key"].startswith("slow_start")]})),
