@@ -25,12 +25,10 @@ work=$PWD/target/aot-training
 rm -rf "$work" && mkdir -p "$work"
 
 database=posts_aot_training
-psql_admin() { psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -v ON_ERROR_STOP=1 -qAt "$@"; }
-psql_admin -d postgres -c "drop database if exists $database with (force)" -c "create database $database"
+fresh_database "$database"
 migrate_database "$database"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem" 2>/dev/null
-openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+key_pair "$work"
+port=$(free_port)
 base=http://127.0.0.1:$port
 # The task's flags, with its memory limit as the JVM's memory, as the bench and the task run it. Without the adapters
 # in the cache: JDK 25 links some of those recorded in a training this long to the wrong code at the next start, and says

@@ -47,16 +47,11 @@ java=$PWD/target/runtime/bin/java
 work=$PWD/target/bench-work
 mkdir -p "$work" "$out_dir"
 
-psql_admin() { psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -v ON_ERROR_STOP=1 -qAt "$@"; }
 database=posts_bench
-psql_admin -d postgres -c "drop database if exists $database with (force)" -c "create database $database"
+fresh_database "$database"
 migrate_database "$database"
-
-# A key pair of this run's own: the prod profile refuses the development key.
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem" 2>/dev/null
-openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+key_pair "$work"
+port=$(free_port)
 base=http://127.0.0.1:$port
 pid=""
 startup_ms=()

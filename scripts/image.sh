@@ -18,12 +18,10 @@ docker build -f src/main/docker/Dockerfile.jvm -t "$image" .
 work=$PWD/target/image-check
 rm -rf "$work" && mkdir -p "$work"
 database=posts_image_check
-psql_admin() { psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -v ON_ERROR_STOP=1 -qAt "$@"; }
-psql_admin -d postgres -c "drop database if exists $database with (force)" -c "create database $database"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem" 2>/dev/null
-openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
+fresh_database "$database"
+key_pair "$work"
 chmod 644 "$work/public.pem"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 # The task's memory limit, so that the JVM sizes its heap as in the task (the cache was recorded with that heap).
 run=(docker run --network host --memory "$(task_field memory)m" -v "$work/public.pem:/keys/public.pem:ro"
   -e DB_URL="jdbc:postgresql://$(pg_host):$(pg_port)/$database" -e DB_USERNAME="${PGUSER:-postgres}"

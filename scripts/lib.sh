@@ -129,6 +129,21 @@ ensure_database() {
   fi
 }
 
+# psql as the scripts' administrator (PGUSER, postgres by default), quiet, stopping at the first error.
+psql_admin() { psql -h "$(pg_host)" -p "$(pg_port)" -U "${PGUSER:-postgres}" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# DATABASE: drops it if it exists and creates it empty.
+fresh_database() { psql_admin -d postgres -c "drop database if exists $1 with (force)" -c "create database $1"; }
+
+# A loopback port the OS picks as free.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# DIR: a token key pair of the run's own, DIR/key.pem and DIR/public.pem (the prod profile refuses the development key).
+key_pair() {
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1/key.pem" 2>/dev/null
+  openssl pkey -in "$1/key.pem" -pubout -out "$1/public.pem"
+}
+
 # DATABASE: applies the packaged release's migrations to it, as the deploy's one-off task does (the image's migrate
 # command, on the image's runtime: scripts/runtime.sh must have run). A serving replica of the prod profile does not.
 migrate_database() {
