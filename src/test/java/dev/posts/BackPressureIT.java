@@ -87,15 +87,19 @@ class BackPressureIT {
             }
             System.out.printf("back pressure: statuses %s%n", new TreeMap<>(statuses));
             List<String> log = Files.readAllLines(replica.log());
-            List<String> bypassed = log.subList((int) logStart, log.size()).stream()
-                    .filter(line -> line.contains("cache bypassed")).toList();
+            List<String> since = log.subList((int) logStart, log.size());
+            List<String> bypassed = since.stream().filter(line -> line.contains("cache bypassed")).toList();
             assertEquals(List.of(), bypassed, "a full pool was taken for a Redis failure");
+            // The near cache kept its membership. Its lease may lapse for a moment when the burst starves the CPU and
+            // the heartbeat that renews it runs late (that is the lease doing its job, and the next heartbeat renews
+            // it): a readiness read at one instant right after the burst saw that now and then, so the test waits for
+            // it to be in use again, and checks the membership's end, which a drop would log, directly.
+            List<String> ended = since.stream().filter(line -> line.contains("near cache membership")).toList();
+            assertEquals(List.of(), ended, "back pressure ended the near cache's membership");
             assertEquals(Set.of(), problems);
             assertTrue(Set.of(200, 503).containsAll(statuses.keySet()), "statuses: " + new TreeMap<>(statuses));
             assertTrue(statuses.containsKey(200), "statuses: " + new TreeMap<>(statuses));
-            HttpResponse<String> ready = send(http, HttpRequest.newBuilder(replica.uri().resolve("q/health/ready"))
-                    .timeout(Duration.ofSeconds(5)).build());
-            assertTrue(ready.body().replace(" ", "").contains("\"nearCache\":\"IN_USE\""), ready.body());
+            replica.awaitNearCache(Duration.ofSeconds(10));
         } finally {
             database.stop();
         }
