@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -20,9 +21,11 @@ import dev.posts.persistence.Invalidation;
 import dev.posts.persistence.PendingInvalidations;
 
 /**
- * Moves recorded invalidations from the database to Redis. A row is deleted in the same transaction that applied it, so
- * a replica that dies midway leaves its rows for the next one; applying a row twice changes nothing, because the
- * version an entry holds never goes down and the first page is dropped only the first time (invalidate.lua).
+ * Moves recorded invalidations from the database to Redis: the rows whose writer did not apply them (it could not reach
+ * Redis, or stopped first), since a writer that did deletes its row ({@code AppliedInvalidations}). A row is deleted in
+ * the same transaction that applied it, so a replica that dies midway leaves its rows for the next one; applying a row
+ * twice changes nothing, because the version an entry holds never goes down and the first page is dropped only the
+ * first time (invalidate.lua).
  */
 @Startup // its backlog gauge is in /q/metrics from the start, not from the first relay pass on
 @ApplicationScoped
@@ -41,6 +44,7 @@ class InvalidationRelay {
     private final long boundMillis;
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestMillis = new AtomicLong();
+    private final Counter relayed;
     /** Whether the last pass found them late, and when that was last logged. */
     private boolean late;
     private long lastWarning;
@@ -59,6 +63,9 @@ class InvalidationRelay {
                 .baseUnit("seconds")
                 .description("How long the oldest invalidation not yet applied to Redis has waited; above"
                         + " posts.cache.max-staleness, a replica cut off from Redis may serve what it replaced")
+                .register(registry);
+        this.relayed = Counter.builder("posts.cache.invalidations.relayed")
+                .description("Recorded invalidations applied to Redis by the relay or a recovery, not by their writer")
                 .register(registry);
     }
 
@@ -129,5 +136,6 @@ class InvalidationRelay {
                 throw new CacheUnreachableException(e);
             }
         }
+        relayed.increment(batch.size());
     }
 }

@@ -9,6 +9,7 @@ import io.vertx.mutiny.redis.client.Response;
 
 import dev.posts.cache.RedisScripts.Script;
 import dev.posts.config.PostsConfig;
+import dev.posts.persistence.AppliedInvalidations;
 import dev.posts.persistence.Invalidation;
 import dev.posts.persistence.PendingInvalidations;
 
@@ -23,16 +24,18 @@ public class Invalidator {
     private final CacheKeys keys;
     private final CacheLink link;
     private final PendingInvalidations pending;
+    private final AppliedInvalidations applied;
     private final AnswerWait answers;
     private final Duration timeout;
 
     Invalidator(RedisScripts scripts, CacheKeys keys, CacheLink link, PendingInvalidations pending,
-            AnswerWait answers, PostsConfig config) {
+            AppliedInvalidations applied, AnswerWait answers, PostsConfig config) {
         this.scripts = scripts;
         this.answers = answers;
         this.keys = keys;
         this.link = link;
         this.pending = pending;
+        this.applied = applied;
         this.timeout = config.cache().invalidationTimeout();
     }
 
@@ -52,7 +55,8 @@ public class Invalidator {
      * acknowledgement keeps them from serving the old version; a bypass that a slow moment caused must not turn every
      * write of that moment into a stale window elsewhere. A Redis that refuses connections fails it at once; one that
      * lost the scripts still takes it (as text), and so does one that is not the node trusted (a failover, a
-     * fail-back); this replica then bypasses the cache until it has wiped that Redis.
+     * fail-back); this replica then bypasses the cache until it has wiped that Redis. A trusted Redis that took it
+     * leaves the relay nothing to do: the write's row is deleted ({@link AppliedInvalidations}).
      * <p>
      * Then it waits until no replica can serve the replaced version from its near cache: every member that Redis told
      * has answered, or its lease has run out ({@link AnswerWait#await}). A write whose invalidation did not reach Redis
@@ -85,6 +89,8 @@ public class Invalidator {
         if (untrusted && !missing.get()) {
             link.lost(
                     new IllegalStateException("Redis is not the node trusted (a failover, a fail-back or a demotion)"));
+        } else if (!untrusted) {
+            applied.applied(owed);
         }
         answers.await(waiting, reply, untrusted);
     }
