@@ -10,19 +10,27 @@
 # throughout. Last, overload: wrk -c1000 on reads that miss (ids over the whole table), many times what one replica
 # serves: what it serves, how much it refuses (503), how fast, readiness throughout, and the first read after it.
 # --tiny only checks that it all runs (CI): a few thousand posts and one-second runs without warm-up, results in target/
-# --overload runs the seeding and the overload row alone.
+# --overload runs the seeding and the overload row alone; --writes the seeding and the write rows (results in target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-tiny=false only_overload=false
+tiny=false only_overload=false only_writes=false
 [[ ${1:-} == --tiny ]] && tiny=true
 [[ ${1:-} == --overload ]] && only_overload=true
+[[ ${1:-} == --writes ]] && only_writes=true
 if $tiny; then
   posts=3000 duration=1s warmup=1s warmup_rounds=0 connections=8 deep_page=50 cold_starts=1 out_dir=target/bench
+  fleet_sizes=(3 10)
 else
   posts=1000000 duration=15s warmup=5s warmup_rounds=24 connections=32 deep_page=10000 cold_starts=7 out_dir=bench/results
+  fleet_sizes=(3 10 30 100)
 fi
+# The fleet rows' slow member answers each invalidation this late: a replica whose event loop is held up (a collection,
+# a starved CPU) without missing its lease.
+slow_ms=10
+# The paced fleet rows: each connection waits this long between creates (about 200 creates a second over 32).
+fleet_delay_ms=150
 by_id_posts=1000
 # The NestJS/Node peer (API with NestJS #94, commit 71199fcd) on a machine like this one, wrk -t2 -c32, from the
 # project's brief: GET /posts/:id 1,470 req/s (p99 47 ms); GET /posts with 20 rows 1,430 req/s; RSS about 270 MiB.
@@ -53,8 +61,10 @@ migrate_database "$database"
 key_pair "$work"
 port=$(free_port)
 base=http://127.0.0.1:$port
-pid=""
+pid="" fleet_pid=""
 startup_ms=()
+# A run that fails midway leaves neither the service nor the fleet's members running (they would hold leases).
+trap 'kill -TERM $pid $fleet_pid 2>/dev/null || true' EXIT
 
 start_service() { # [env assignments…] [-- command prefix…]
   launch "$@"
@@ -239,55 +249,57 @@ if $only_overload; then
   exit 0
 fi
 stop_service
-# Cold starts: from the process's start to the first 200 on GET /posts/{id}, the answer a new task owes first.
-for _ in $(seq 1 "$cold_starts"); do
-  started=$(date +%s%N)
-  launch
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/posts/1" 2>/dev/null) == 200 ]]; do
-    kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; exit 1; }
-    sleep 0.005
+if ! $only_writes; then
+  # Cold starts: from the process's start to the first 200 on GET /posts/{id}, the answer a new task owes first.
+  for _ in $(seq 1 "$cold_starts"); do
+    started=$(date +%s%N)
+    launch
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/posts/1" 2>/dev/null) == 200 ]]; do
+      kill -0 "$pid" 2>/dev/null || { log "the service exited; see $work/service.log"; exit 1; }
+      sleep 0.005
+    done
+    startup_ms+=($((($(date +%s%N) - started) / 1000000)))
+    stop_service
   done
-  startup_ms+=($((($(date +%s%N) - started) / 1000000)))
+  start_service
+
+  export POSTS_BENCH_IDS=$by_id_posts
+  measure ceiling /benchmark/ceiling
+  measure "by id, cached" /posts/1 -s bench/random-post.lua
+  measure "first page" /posts
+  measure "page $deep_page" "/posts?cursor=$deep_cursor"
+  cached_max=${rps["by id, cached"]}
+  # Half the cached maximum, paced: each of the connections waits between requests.
+  half_delay=$(awk -v c="$connections" -v r="$cached_max" 'BEGIN { d = int(c * 1000 / (r / 2) + 0.5); print (d < 1 ? 1 : d) }')
+  WRK_DELAY_MS=$half_delay measure "by id, cached, ~half load" /posts/1 -s bench/random-post.lua
   stop_service
-done
-start_service
 
-export POSTS_BENCH_IDS=$by_id_posts
-measure ceiling /benchmark/ceiling
-measure "by id, cached" /posts/1 -s bench/random-post.lua
-measure "first page" /posts
-measure "page $deep_page" "/posts?cursor=$deep_cursor"
-cached_max=${rps["by id, cached"]}
-# Half the cached maximum, paced: each of the connections waits between requests.
-half_delay=$(awk -v c="$connections" -v r="$cached_max" 'BEGIN { d = int(c * 1000 / (r / 2) + 0.5); print (d < 1 ? 1 : d) }')
-WRK_DELAY_MS=$half_delay measure "by id, cached, ~half load" /posts/1 -s bench/random-post.lua
-stop_service
+  # The same cached reads from Redis on every request: what the near cache saves.
+  start_service POSTS_CACHE_NEAR_ENABLED=false
+  measure "by id, cached, Redis only" /posts/1 -s bench/random-post.lua
+  measure "first page, Redis only" /posts
+  stop_service
 
-# The same cached reads from Redis on every request: what the near cache saves.
-start_service POSTS_CACHE_NEAR_ENABLED=false
-measure "by id, cached, Redis only" /posts/1 -s bench/random-post.lua
-measure "first page, Redis only" /posts
-stop_service
+  start_service POSTS_CACHE_ENABLED=false
+  measure "by id, cache off" /posts/1 -s bench/random-post.lua
+  # The first page as the database serves it: what the deep page is held against (both are one keyset query).
+  measure "first page, cache off" /posts
+  stop_service
 
-start_service POSTS_CACHE_ENABLED=false
-measure "by id, cache off" /posts/1 -s bench/random-post.lua
-# The first page as the database serves it: what the deep page is held against (both are one keyset query).
-measure "first page, cache off" /posts
-stop_service
+  export WRK_PREFIX="taskset -c 1"
+  start_service -- taskset -c 0
+  measure "ceiling, 1 core" /benchmark/ceiling
+  measure "by id, cached, 1 core" /posts/1 -s bench/random-post.lua
+  stop_service
+  start_service POSTS_CACHE_ENABLED=false -- taskset -c 0
+  measure "by id, cache off, 1 core" /posts/1 -s bench/random-post.lua
+  stop_service
+  unset WRK_PREFIX
 
-export WRK_PREFIX="taskset -c 1"
-start_service -- taskset -c 0
-measure "ceiling, 1 core" /benchmark/ceiling
-measure "by id, cached, 1 core" /posts/1 -s bench/random-post.lua
-stop_service
-start_service POSTS_CACHE_ENABLED=false -- taskset -c 0
-measure "by id, cache off, 1 core" /posts/1 -s bench/random-post.lua
-stop_service
-unset WRK_PREFIX
-
-start_service
-overload
-stop_service
+  start_service
+  overload
+  stop_service
+fi
 
 # Writes through one replica (its write waits for no other member of the near cache), then what PostgreSQL itself
 # commits of the same transactions (pgbench, as many clients as the pool has connections): the share of that ceiling
@@ -297,6 +309,38 @@ export POSTS_BENCH_TOKEN POSTS_BENCH_UPDATES=$((posts / 100))
 start_service
 measure create /posts -s bench/create-post.lua
 measure update /posts -s bench/update-post.lua
+# Writes as the fleet grows: every write waits for every member holding a near-cache lease, so the same creates run with
+# this replica and 2, 9, 29 and 99 more members, which bench/FleetMembers.java runs in one process: each holds a lease,
+# hears and answers every invalidation as a replica does, and one answers each one $slow_ms ms late.
+fleet_rows=()
+space="posts:$(psql_admin -d "$database" -c 'select id from database_identity'):"
+for size in "${fleet_sizes[@]}"; do
+  "$JAVA_HOME/bin/java" bench/FleetMembers.java 127.0.0.1 "${REDIS_PORT:-6379}" "$space" $((size - 1)) "$slow_ms" \
+    >"$work/fleet.log" 2>&1 &
+  fleet_pid=$!
+  until grep -q '^members leased' "$work/fleet.log"; do
+    kill -0 "$fleet_pid" 2>/dev/null || { log "the fleet's members exited:"; cat "$work/fleet.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  # This replica's own membership too: under the rows before, a late heartbeat may have let its lease lapse, and it
+  # joins again on the next one.
+  for ((tries = 0; ; tries++)); do
+    members=$(redis-cli -p "${REDIS_PORT:-6379}" hlen "${space}near:members")
+    ((members == size)) && break
+    ((tries < 200)) || { log "$members near-cache members where $size were started"; exit 1; }
+    sleep 0.05
+  done
+  # Paced first (each connection waits between creates: about the same offered load at every size, well below what
+  # one replica serves, so the latency is the protocol's and not a queue's), then as fast as it goes.
+  WRK_DELAY_MS=$fleet_delay_ms measure "create, $size members, paced" /posts -s bench/create-post.lua
+  measure "create, $size members" /posts -s bench/create-post.lua
+  kill -TERM "$fleet_pid"
+  wait "$fleet_pid" || true
+  # Each member must have answered writes: a member the writes did not wait for would measure nothing.
+  answered=$(sed -n 's/^answered: least \([0-9]*\),.*/\1/p' "$work/fleet.log")
+  ((${answered:-0} > 0)) || { log "a member answered no write:"; cat "$work/fleet.log" >&2; exit 1; }
+  fleet_rows+=("$size|$(grep '^answered' "$work/fleet.log")")
+done
 stop_service
 pool=$(sed -n 's/^quarkus.datasource.jdbc.max-size=//p' src/main/resources/application.properties)
 declare -A database_tps database_p99
@@ -316,6 +360,38 @@ database_ceiling() { # NAME SCRIPT: the transaction's rate and p99 under pgbench
 database_ceiling create bench/create-post.sql
 database_ceiling update bench/update-post.sql
 
+write_tables() {
+  echo "Writes: create is POST /posts, update is PUT /posts/{id} without If-Match; against PostgreSQL's own ceiling for the same transaction (pgbench -c$pool, the pool's size, bench/create-post.sql and bench/update-post.sql), $duration each after $warmup of warm-up."
+  echo
+  echo "| write | service req/s | service p99 ms | database transactions/s | database p99 ms | share of the ceiling |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  for name in create update; do
+    p99=$(awk -F'|' -v n="$name" '$1 == n { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")")
+    echo "| $name | ${rps[$name]} | $p99 | ${database_tps[$name]} | ${database_p99[$name]} | $(ratio "${rps[$name]}" "${database_tps[$name]}") |"
+  done
+  echo
+  echo "Writes as the fleet grows: the same creates through this replica while it and the other members hold near-cache leases (bench/FleetMembers.java, one process for all the others; one of them answers ${slow_ms} ms late)."
+  echo
+  echo "| members | paced: create req/s | p50 ms | p99 ms | as fast as it goes: create req/s | p50 ms | p99 ms | errors | answers per member (least, most, the slow one) |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+  for fleet in "${fleet_rows[@]}"; do
+    size=${fleet%%|*}
+    IFS='|' read -r _ _ paced_rate paced_p50 paced_p99 paced_errors _ _ \
+      <<<"$(printf '%s\n' "${rows[@]}" | grep "^create, $size members, paced|")"
+    IFS='|' read -r _ _ rate p50 p99 errors _ _ <<<"$(printf '%s\n' "${rows[@]}" | grep "^create, $size members|")"
+    echo "| $size | $paced_rate | $paced_p50 | $paced_p99 | $rate | $p50 | $p99 | $((paced_errors + errors)) | $(sed 's/^answered: least \([0-9]*\), most \([0-9]*\), the slow member \([0-9]*\).*/\1, \2, \3/' <<<"${fleet#*|}") |"
+  done
+  echo
+}
+if $only_writes; then
+  result="target/bench/$(date -u +%Y-%m-%d)-$(git rev-parse --short HEAD)-writes.md"
+  mkdir -p target/bench
+  write_tables >"$result"
+  psql_admin -d postgres -c "drop database if exists $database with (force)"
+  cat "$result"
+  exit 0
+fi
+
 startup_median=$(printf '%s\n' "${startup_ms[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 reservation=$(task_field memoryReservation)
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "NOT MET") }'; }
@@ -334,6 +410,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for row in "${rows[@]}"; do
     IFS='|' read -r name path rate p50 p99 errors rss warm <<<"$row"
+    [[ $name == *" members"* ]] && continue
     ceiling=${rps[ceiling]}
     [[ $name == *"1 core"* ]] && ceiling=${rps["ceiling, 1 core"]}
     nest=$nest_by_id
@@ -349,15 +426,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${overload_rows[@]}"
   echo
-  echo "Writes: create is POST /posts, update is PUT /posts/{id} without If-Match; against PostgreSQL's own ceiling for the same transaction (pgbench -c$pool, the pool's size, bench/create-post.sql and bench/update-post.sql), $duration each after $warmup of warm-up."
-  echo
-  echo "| write | service req/s | service p99 ms | database transactions/s | database p99 ms | share of the ceiling |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-  for name in create update; do
-    p99=$(awk -F'|' -v n="$name" '$1 == n { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")")
-    echo "| $name | ${rps[$name]} | $p99 | ${database_tps[$name]} | ${database_p99[$name]} | $(ratio "${rps[$name]}" "${database_tps[$name]}") |"
-  done
-  echo
+  write_tables
   echo "Start: from process start to the first 200 on GET /posts/1, median ${startup_median} ms over ${#startup_ms[@]} cold starts (${startup_ms[*]} ms)."
   echo "Deep page cost: the first page, from the database, serves $deep_cost x the requests per second of page $deep_page."
   echo
@@ -378,6 +447,12 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   for name in create update; do
     share=$(ratio "${rps[$name]}" "${database_tps[$name]}")
     echo "- $name at >= 50% of the database's ceiling for its transaction: $share, $(awk -v v="$share" 'BEGIN { print (v >= 0.5 ? "met" : "NOT MET") }')"
+  done
+  first_size=${fleet_sizes[0]} last_size=${fleet_sizes[-1]}
+  p99_of() { awk -F'|' -v n="create, $1" '$1 == n { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")"; }
+  for load in "members, paced" members; do
+    growth=$(ratio "$(p99_of "$last_size $load")" "$(p99_of "$first_size $load")")
+    echo "- create's p99 with $last_size members <= 2x with $first_size ($( [[ $load == members ]] && echo "as fast as it goes" || echo paced)): ${growth}x, $(awk -v v="$growth" 'BEGIN { print (v <= 2 ? "met" : "NOT MET") }')"
   done
   echo
   echo "rss_mib_max: $rss_max_mib"
