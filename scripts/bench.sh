@@ -134,6 +134,10 @@ to_ms() { # wrk's latency (e.g. 812.00us, 1.25ms, 2.01s) in milliseconds
 
 rows=()
 declare -A rps warmed
+row() { # NAME: the row measure kept under that name (name|path|req/s|p50|p99|errors|RSS|warm-up)
+  local r
+  for r in "${rows[@]}"; do [[ ${r%%|*} == "$1" ]] && echo "$r" && return; done
+}
 compilations() { # how many methods the service's JIT has compiled so far
   "$JAVA_HOME/bin/jstat" -compiler "$pid" | awk 'NR == 2 { print $1 }'
 }
@@ -366,7 +370,7 @@ write_tables() {
   echo "| write | service req/s | service p99 ms | database transactions/s | database p99 ms | share of the ceiling |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   for name in create update; do
-    p99=$(awk -F'|' -v n="$name" '$1 == n { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")")
+    p99=$(row "$name" | cut -d'|' -f5)
     echo "| $name | ${rps[$name]} | $p99 | ${database_tps[$name]} | ${database_p99[$name]} | $(ratio "${rps[$name]}" "${database_tps[$name]}") |"
   done
   echo
@@ -376,9 +380,8 @@ write_tables() {
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   for fleet in "${fleet_rows[@]}"; do
     size=${fleet%%|*}
-    IFS='|' read -r _ _ paced_rate paced_p50 paced_p99 paced_errors _ _ \
-      <<<"$(printf '%s\n' "${rows[@]}" | grep "^create, $size members, paced|")"
-    IFS='|' read -r _ _ rate p50 p99 errors _ _ <<<"$(printf '%s\n' "${rows[@]}" | grep "^create, $size members|")"
+    IFS='|' read -r _ _ paced_rate paced_p50 paced_p99 paced_errors _ _ <<<"$(row "create, $size members, paced")"
+    IFS='|' read -r _ _ rate p50 p99 errors _ _ <<<"$(row "create, $size members")"
     echo "| $size | $paced_rate | $paced_p50 | $paced_p99 | $rate | $p50 | $p99 | $((paced_errors + errors)) | $(sed 's/^answered: least \([0-9]*\), most \([0-9]*\), the slow member \([0-9]*\).*/\1, \2, \3/' <<<"${fleet#*|}") |"
   done
   echo
@@ -439,7 +442,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
   echo "- cache off by id >= 5x NestJS ($((nest_by_id * 5))): ${rps["by id, cache off"]}, $(verdict "${rps["by id, cache off"]}" $((nest_by_id * 5)))"
   echo "- cache off by id, 1 core >= 3x NestJS's on one core ($((nest_by_id_1core * 3))): ${rps["by id, cache off, 1 core"]}, $(verdict "${rps["by id, cache off, 1 core"]}" $((nest_by_id_1core * 3)))"
   echo "- first page >= 5x NestJS's list ($((nest_list * 5))): ${rps["first page"]}, $(verdict "${rps["first page"]}" $((nest_list * 5)))"
-  half_p99=$(awk -F'|' '$1 == "by id, cached, ~half load" { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")")
+  half_p99=$(row "by id, cached, ~half load" | cut -d'|' -f5)
   echo "- p99 at about half the cached maximum < 5 ms: $half_p99 ms at ${rps["by id, cached, ~half load"]} req/s, $(awk -v v="$half_p99" 'BEGIN { print (v < 5 ? "met" : "NOT MET") }')"
   echo "- RSS under every row's load <= 200 MiB and < memoryReservation ($reservation MiB): $rss_max_mib MiB, $(awk -v v="$rss_max_mib" -v a="$reservation" 'BEGIN { print (v <= 200 && v < a ? "met" : "NOT MET") }')"
   echo "- start to the first 200 on GET /posts/{id} <= 600 ms: median $startup_median ms, $(awk -v v="$startup_median" 'BEGIN { print (v <= 600 ? "met" : "NOT MET") }')"
@@ -449,7 +452,7 @@ result="$out_dir/$(date -u +%Y-%m-%d)-$commit.md"
     echo "- $name at >= 50% of the database's ceiling for its transaction: $share, $(awk -v v="$share" 'BEGIN { print (v >= 0.5 ? "met" : "NOT MET") }')"
   done
   first_size=${fleet_sizes[0]} last_size=${fleet_sizes[-1]}
-  p99_of() { awk -F'|' -v n="create, $1" '$1 == n { print $5 }' <<<"$(printf '%s\n' "${rows[@]}")"; }
+  p99_of() { row "create, $1" | cut -d'|' -f5; }
   for load in "members, paced" members; do
     growth=$(ratio "$(p99_of "$last_size $load")" "$(p99_of "$first_size $load")")
     echo "- create's p99 with $last_size members <= 2x with $first_size ($( [[ $load == members ]] && echo "as fast as it goes" || echo paced)): ${growth}x, $(awk -v v="$growth" 'BEGIN { print (v <= 2 ? "met" : "NOT MET") }')"
