@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/cluster.sh start [N] | status | kill I | rolling-restart | stop  — ECS + ALB on one machine.
+# Usage: scripts/cluster.sh start [N] | status | kill I | stop-task I | rolling-restart | stop  — ECS + ALB on one machine.
 #
 # N replicas (default 3) of the packaged service, each on a port the operating system picks (ECS's dynamic host port
 # mapping), registered with HAProxy, which does what the ALB target group does: round robin, active health checks on
@@ -81,10 +81,19 @@ start_lb() {
 
 lb_answers() { admin "show info" >/dev/null 2>&1; }
 
+# Claims a slot under a lock and prints it: a killed replica's replacement and a rolling restart may start replicas at
+# the same time (scripts/drill.sh does both), and must not take the same slot. The claim ends when the replica's pid is
+# written, or when its start fails; stop clears claims a killed script left behind.
 free_slot() {
   local i
+  exec 9>"$STATE/slots.lock"
+  flock 9
   for i in $(seq 1 $SLOTS); do
-    if [[ ! -f $STATE/r$i/pid ]]; then echo "r$i"; return; fi
+    if [[ ! -f $STATE/r$i/pid && ! -f $STATE/r$i/claimed ]]; then
+      mkdir -p "$STATE/r$i" && touch "$STATE/r$i/claimed"
+      echo "r$i"
+      return
+    fi
   done
   log "all $SLOTS slots are in use"
   return 1
@@ -104,6 +113,7 @@ start_replica() {
     QUARKUS_PROFILE=${QUARKUS_PROFILE:-dev} exec nohup java ${JAVA_OPTS:-} -XX:AOTCache=app.aot -jar "$(basename "$JAR")") \
     >>"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
+  rm -f "$dir/claimed"
   for _ in $(seq 1 600); do
     port=$(sed -n 's/.*Listening on: http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$dir/log" | head -n 1)
     [[ -n $port ]] && break
@@ -135,13 +145,19 @@ launch_replica() {
     log "$slot failed to start (attempt $attempt); the end of its log, kept in $dir/log.failed-$attempt:"
     tail -n 40 "$dir/log" >&2
   done
+  rm -f "$dir/claimed"
   return 1
 }
 
 # Deregisters a replica, lets its in-flight requests finish (as the target group drains), then SIGTERM, as ECS does.
 retire_replica() {
   local slot=$1 dir="$STATE/$1" pid
-  pid=$(cat "$dir/pid")
+  # A replica killed while the deployment ran (a drill does that) has nothing left to drain.
+  pid=$(cat "$dir/pid" 2>/dev/null) || {
+    admin "set server replicas/$slot state maint" >/dev/null
+    log "$slot was already gone"
+    return 0
+  }
   admin "set server replicas/$slot state drain" >/dev/null
   for _ in $(seq 1 $((DRAIN_TIMEOUT * 10))); do
     [[ $(slot_sessions "$slot") == 0 ]] && break
@@ -215,6 +231,13 @@ cmd_kill() {
   log "$slot killed (SIGKILL); HAProxy finds out by its health checks"
 }
 
+# As ECS stops a service's task (ecs stop-task): deregistered, drained, SIGTERM, SIGKILL after the stop timeout.
+cmd_stop_task() {
+  local slot=r${1:?which replica: the number of its slot}
+  [[ -f $STATE/$slot/pid ]] || { log "$slot is not running"; exit 2; }
+  retire_replica "$slot"
+}
+
 cmd_rolling_restart() {
   select_jdk
   local old
@@ -228,12 +251,14 @@ cmd_stop() {
   local slot
   for slot in $(running_slots); do retire_replica "$slot"; done
   if [[ -f $STATE/haproxy.pid ]]; then kill "$(cat "$STATE/haproxy.pid")" 2>/dev/null || true; rm -f "$STATE/haproxy.pid"; fi
+  rm -f "$STATE"/r*/claimed
 }
 
 case ${1:-} in
   start) cmd_start "${2:-3}" ;;
   status) cmd_status ;;
   kill) cmd_kill "${2:-}" ;;
+  stop-task) cmd_stop_task "${2:-}" ;;
   rolling-restart) cmd_rolling_restart ;;
   stop) cmd_stop ;;
   *) sed -n '2p' "$0" >&2; exit 2 ;;
