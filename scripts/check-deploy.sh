@@ -61,10 +61,14 @@ log "scripts/await-rollout.sh against ECS answers in turn: a verdict only from t
 mkdir -p "$scratch/bin"
 cat > "$scratch/bin/aws" <<'STUB'
 #!/usr/bin/env bash
-# Answers each call with the next line of $ANSWERS, as the CLI prints the script's query in text.
+# Answers each call with the next line of $ANSWERS, as the CLI prints the script's query in text; a line that starts
+# with ! is the CLI's error instead (the rest on stderr, exit status 255). Each call's arguments go to $ANSWERS.calls.
 n=$(($(cat "$ANSWERS.n" 2>/dev/null || echo 0) + 1))
 echo "$n" > "$ANSWERS.n"
-sed -n "${n}p" "$ANSWERS"
+echo "$*" >> "$ANSWERS.calls"
+answer=$(sed -n "${n}p" "$ANSWERS")
+[[ $answer != '!'* ]] || { echo "${answer#!}" >&2; exit 255; }
+echo "$answer"
 STUB
 chmod +x "$scratch/bin/aws"
 rollout() { # EXPECTED_EXIT, then the answers in turn
@@ -95,6 +99,56 @@ release 0 6 arn:logins '' "$stopped" arn:migrate '' "$stopped"
 release 1 3 arn:logins '' $'1\tEssential container in task exited'
 release 1 6 arn:logins '' "$stopped" arn:migrate '' $'1\tEssential container in task exited'
 release 0 7 None arn:logins '' "$stopped" arn:migrate '' "$stopped"
+log "scripts/drill-aws.sh against AWS answers in turn: preflight refuses what the stack cannot take, a kill stops one"
+drill() { # EXPECTED_EXIT STDERR_PATTERN ARGUMENTS... -- then the answers in turn (leaves drill.out, drill.err, .calls)
+  local expected=$1 pattern=$2 code=0 arguments=()
+  shift 2
+  while [[ $1 != -- ]]; do arguments+=("$1"); shift; done
+  shift
+  printf '%s\n' "$@" > "$scratch/answers"
+  rm -f "$scratch/answers.n" "$scratch/answers.calls"
+  ANSWERS="$scratch/answers" DRILL_POLL_SECONDS=0 PATH="$scratch/bin:$PATH" \
+    scripts/drill-aws.sh "${arguments[@]}" >"$scratch/drill.out" 2>"$scratch/drill.err" || code=$?
+  ((code == expected)) \
+    || { log "drill-aws.sh ${arguments[*]} exited $code, not $expected: $(cat "$scratch/drill.err")"; exit 1; }
+  [[ -z $pattern ]] || grep -qE "$pattern" "$scratch/drill.err" \
+    || { log "drill-aws.sh ${arguments[*]} did not say /$pattern/: $(cat "$scratch/drill.err")"; exit 1; }
+}
+drill_lines() { # EXPECTED: lines on stderr that refuse a fault, each ending in the fault's name
+  (($(grep -cE '^drill: the stack posts cannot .*: .* \[(kill|deploy|redis-restart|redis-failover|db-restart)\]$' \
+    "$scratch/drill.err") == $1)) \
+    || { log "drill-aws.sh refused other than $1 fault(s): $(cat "$scratch/drill.err")"; exit 1; }
+}
+one=$'ACTIVE\t1\t1' three=$'ACTIVE\t3\t1' single=$'available\tdisabled\t1\tposts-cache-001'
+pair=$'available\tenabled\t2\tposts-cache-001' failed_over=$'available\tenabled\t2\tposts-cache-002'
+drill 0 '' preflight posts kill deploy redis-restart redis-failover db-restart -- \
+  posts "$three" posts "$three" posts-cache "$pair" posts-cache "$pair" posts-database $'available\tTrue'
+drill_lines 0
+drill 3 'fail Redis over: replication group posts-cache has no replica' preflight posts redis-failover -- \
+  posts-cache "$single"
+drill 3 'fail the database over: DB instance posts-database is not Multi-AZ' preflight posts db-restart -- \
+  posts-database $'available\tFalse'
+drill 3 'lose a task: service posts-api runs fewer than 2 tasks \(1\)' \
+  preflight posts kill redis-restart redis-failover db-restart -- \
+  posts "$one" posts-cache "$single" posts-cache "$single" posts-database $'available\tFalse'
+drill_lines 3
+denied='An error occurred (AccessDeniedException) when calling the DescribeServices operation: User:'
+denied+=' arn:aws:sts::111122223333:assumed-role/operator/x is not authorized to perform: ecs:DescribeServices'
+drill 3 'may not call ecs:DescribeServices; .*posts-api-drill' preflight posts kill -- posts "!$denied"
+drill 1 'ThrottlingException' preflight posts kill -- posts \
+  '!An error occurred (ThrottlingException) when calling the DescribeServices operation: Rate exceeded'
+drill 0 '' kill posts -- posts "$three" $'arn:task/a\tarn:task/b\tarn:task/c' arn:task/b ''
+stops=$(grep -c '^ecs stop-task ' "$scratch/answers.calls" || true)
+stopped_task=$(grep '^ecs stop-task ' "$scratch/answers.calls" | grep -oE -- '--task arn:task/[abc]' || true)
+[[ $stops == 1 && -n $stopped_task && $(cat "$scratch/drill.out") == arn:task/b ]] || {
+  log "kill made $stops stop-task call(s) (${stopped_task:-on no listed task}), printed $(cat "$scratch/drill.out")"
+  exit 1
+}
+drill 3 'lose a task: service posts-api runs fewer than 2 tasks \(1\)' kill posts -- posts "$one"
+! grep -q '^ecs stop-task' "$scratch/answers.calls" || { log "kill stopped the service's only task"; exit 1; }
+drill 0 '' deploy posts -- posts "$three" ecs-svc/2 $'IN_PROGRESS\tstarted' $'COMPLETED\tECS deployment completed.'
+drill 1 'no longer runs deployment ecs-svc/2' deploy posts -- posts "$three" ecs-svc/2 $'IN_PROGRESS\tstarted' None
+drill 0 '' redis-failover posts -- posts-cache "$pair" available "$pair" "$failed_over" ''
 log "CloudFormation template (cfn-lint)"
 cfn-lint deploy/infrastructure.yaml
 

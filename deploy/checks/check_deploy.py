@@ -15,6 +15,8 @@
 6. The deploy steps of docs/aws.md in an order that works; migrations that survive a rollback (migrations.py).
 7. What a release runs and in what order the deploy job runs it: the image's runtime and AOT cache, the image run
    before it is pushed, the logins and the migrations before the service moves (release.py).
+8. The AWS side of a game-day drill (drill.py): every AWS CLI call of scripts/drill-aws.sh against botocore's model and,
+   in @cloud-copilot/iam-simulate, against the stack's drill policy, which allows nothing else.
 
 --self-test breaks each file in the ways these checks exist for and fails unless every break is caught.
 --written DIR checks DIR's ecs-task-definition.json and service.json, which scripts/stack-values.sh wrote from deploy/'s
@@ -55,6 +57,7 @@ try:
     import runtime
     import migrations
     import release
+    import drill
     sys.path.insert(0, str(ROOT / "deploy"))
     import stack_values
 except ImportError as missing:  # a missing validator must fail the run, never skip it
@@ -522,6 +525,7 @@ def all_errors(task, service, template, workflows, model):
                         (check_migrate_overrides, (task, model)),
                         (migrations.check_migrations, (migrations.repository_migrations(),)),
                         (release.all_errors, (workflows, template)),
+                        (drill.all_errors, (template, service)),
                         (check_stack_values, (task, service, template, workflows, model, recorded_stack(),
                                               WRITTEN))):
         try:
@@ -645,7 +649,7 @@ def self_test(model):
             {"steps": [step for step in w[DEPLOY_WORKFLOW]["jobs"]["deploy"]["steps"]
                        if "await-rollout" not in step.get("run", "")]}),
     })
-    missed = release.self_test(workflow, template)
+    missed = release.self_test(workflow, template) + drill.self_test(template, service)
     existing = migrations.repository_migrations()
     migration_breaks = {
         "a migration that drops a column": dict(existing, **{"V999__drop_title.sql": "alter table posts drop title;"}),
