@@ -99,7 +99,7 @@ ensure_redis() {
 
 # Tools the tests drive from outside the JVM: wrk for load, redis-server and redis-cli for a Redis of their own,
 # HAProxy and socat for the local load balancer, gcc for the shim that steps a redis-server's clock, pg_dump for a copy
-# of a database.
+# of a database, the PostgreSQL server for the drill's own, Chromium to render the drill's report.
 ensure_test_tools() {
   local missing=()
   command -v gcc >/dev/null || missing+=(gcc)
@@ -109,6 +109,8 @@ ensure_test_tools() {
   command -v socat >/dev/null || missing+=(socat)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v redis-cli >/dev/null || missing+=(redis-tools)
+  [[ -d /usr/lib/postgresql ]] || missing+=(postgresql)
+  command -v chromium >/dev/null || missing+=(chromium)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
 }
 
