@@ -12,9 +12,14 @@ import java.util.function.Predicate;
 final class DatabaseFailures {
 
     /** SQL states of a database that cannot be reached or cannot take work now: connection errors, shutdown. */
-    private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300", "57014", "55P03");
-    /** SQL states of a wait the server ended at its deadline: lock_timeout, statement_timeout. */
-    private static final Set<String> DEADLINE_STATES = Set.of("55P03", "57014");
+    private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300", "57014", "55P03",
+            "25P03");
+    /**
+     * SQL states of a wait the server ended at its deadline: lock_timeout, statement_timeout, and
+     * idle_in_transaction_session_timeout, which ends the session of a replica that stalled mid-transaction (a long
+     * pause); its transaction is rolled back.
+     */
+    private static final Set<String> DEADLINE_STATES = Set.of("55P03", "57014", "25P03");
 
     private DatabaseFailures() {
     }

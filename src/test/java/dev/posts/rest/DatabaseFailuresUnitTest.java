@@ -10,6 +10,7 @@ import java.sql.SQLTransientConnectionException;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.RollbackException;
 
+import org.hibernate.exception.GenericJDBCException;
 import org.hibernate.exception.JDBCConnectionException;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,18 @@ class DatabaseFailuresUnitTest {
                     String.valueOf(state));
         }
         assertFalse(DatabaseFailures.isDeadline(new ConnectException("refused")));
+    }
+
+    @Test
+    void aSessionTheServerEndedForIdlingInItsTransactionIsADeadlineNotA500() {
+        // A replica frozen mid-transaction (SIGSTOP, a long GC) past idle_in_transaction_session_timeout: PostgreSQL
+        // ends the session with FATAL 25P03 and the transaction is rolled back. A drill's nemesis found it answered
+        // 500 (a create that took 7 s, scripts/drill.sh --nemesis --seed 20261206 --duration 20m).
+        SQLException ended = new SQLException("FATAL: terminating connection due to idle-in-transaction timeout",
+                "25P03");
+        RuntimeException failure = new PersistenceException(new GenericJDBCException("JDBC exception", ended));
+        assertTrue(DatabaseFailures.isUnavailable(failure));
+        assertTrue(DatabaseFailures.isDeadline(failure));
     }
 
     @Test
