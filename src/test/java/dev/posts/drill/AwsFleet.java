@@ -13,16 +13,19 @@ import java.util.Map;
  */
 final class AwsFleet implements Fleet {
 
-    private static final String SCRIPT = "scripts/drill-aws.sh";
+    static final String SCRIPT = "scripts/drill-aws.sh";
 
+    private final String script;
     private final String stack;
     private final URI uri;
     private final Map<Fault, String> refused = new EnumMap<>(Fault.class);
 
-    AwsFleet(String stack, URI uri, List<Fault> wanted) throws Exception {
+    /** {@code script}: {@link #SCRIPT}, or a stand-in that answers as it would. */
+    AwsFleet(String script, String stack, URI uri, List<Fault> wanted) throws Exception {
+        this.script = script;
         this.stack = stack;
         this.uri = uri != null ? uri : URI.create(aws("url").strip().lines().reduce((a, b) -> b).orElse(""));
-        List<String> preflight = new ArrayList<>(List.of(SCRIPT, "preflight", stack));
+        List<String> preflight = new ArrayList<>(List.of(script, "preflight", stack));
         List<Fault> asked = wanted.stream().filter(f -> f != Fault.PAUSE && f != Fault.CRASH).toList();
         preflight.addAll(Fault.flags(asked));
         Processes.Run run = asked.isEmpty() ? new Processes.Run(0, "") : Processes.exec(preflight, Map.of());
@@ -63,9 +66,9 @@ final class AwsFleet implements Fleet {
     }
 
     private String aws(String command) throws Exception {
-        Processes.Run run = Processes.exec(List.of(SCRIPT, command, stack), Map.of());
+        Processes.Run run = Processes.exec(List.of(script, command, stack), Map.of());
         if (run.exit() != 0) {
-            throw new DrillException(SCRIPT + " " + command + " " + stack + " failed: " + run.output().strip());
+            throw new DrillException(script + " " + command + " " + stack + " failed: " + run.output().strip());
         }
         return run.output();
     }

@@ -110,14 +110,30 @@ public final class Drill {
             load.prepare();
             log("load: %s requests a second, %.0f%% writes, through %s".formatted(options.rate(),
                     options.writeShare() * 100, fleet.uri()));
+            MemoryHits memory = new MemoryHits(fleet::managementInterfaces);
+            boolean readMemory = !fleet.managementInterfaces().isEmpty();
+            Thread polling = Thread.ofVirtual().start(() -> {
+                while (readMemory && !Thread.currentThread().isInterrupted()) {
+                    memory.poll((System.nanoTime() - origin) / 1000);
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
             load.start();
             try {
                 follow(schedule, fleet);
             } finally {
                 load.stop();
+                polling.interrupt();
             }
             double ran = seconds();
-            load.cleanUp();
+            int left = load.cleanUp(stopping.get() ? Duration.ofSeconds(10) : Duration.ofMinutes(2));
+            if (left > 0) {
+                log("could not delete %d of the drill's posts (their titles begin with \"drill \")".formatted(left));
+            }
             String mode = faults.isEmpty() ? "probe" : options.nemesis() ? "nemesis" : "schedule";
             Report report = new Report("Drill: " + (mode.equals("probe")
                     ? "consistency probe"
@@ -125,7 +141,8 @@ public final class Drill {
                             + String.join(", ", Fault.flags(faults))),
                     fleet.describe(),
                     mode, options.nemesis() ? options.seed() : null, options.replay(faults), startedAt, ran,
-                    options.rate(), options.writeShare(), new Timeline(load.samples(), ran), List.copyOf(windows),
+                    options.rate(), options.writeShare(), new Timeline(load.samples(), ran, memory.readings()),
+                    List.copyOf(windows),
                     load.examples(), load.crossReplicaReadBacks(), load.longestStaleMicros());
             Path page = report.write(options.out(), load.samples());
             log("%s: %d stale reads, %d failed requests of %d; report: %s".formatted(
@@ -137,7 +154,7 @@ public final class Drill {
 
     private Fleet open() throws Exception {
         if (options.stack() != null) {
-            return new AwsFleet(options.stack(), options.url(), options.faults());
+            return new AwsFleet(AwsFleet.SCRIPT, options.stack(), options.url(), options.faults());
         }
         if (options.url() != null) {
             return new NamedFleet(options.url());

@@ -1,6 +1,7 @@
 package dev.posts.drill;
 
 import java.net.URI;
+import java.util.Map;
 
 /** What a drill runs against: a fleet behind one load balancer, and the faults it can inject there. */
 interface Fleet extends AutoCloseable {
@@ -19,6 +20,14 @@ interface Fleet extends AutoCloseable {
      * outage lasts, where the fault has such a length.
      */
     String inject(Fault fault, int hold) throws Exception;
+
+    /**
+     * Each live replica's management interface, by a name that changes when the replica does; empty where the drill
+     * cannot reach them (behind a load balancer that routes only the API).
+     */
+    default Map<String, URI> managementInterfaces() {
+        return Map.of();
+    }
 
     /** Stops whatever the drill started for this fleet. */
     @Override

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.posts.testing.Ports;
 import dev.posts.testing.RedisProcess;
@@ -23,6 +25,8 @@ import dev.posts.testing.TcpProxy;
  * the machine. When the developer's cluster runs, the drill uses it, and can only do to it what touches the replicas.
  */
 final class LocalFleet implements Fleet {
+
+    private static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on http://[^:]+:(\\d+)");
 
     private final Map<String, String> environment;
     private final URI uri;
@@ -171,6 +175,22 @@ final class LocalFleet implements Fleet {
         primary = promoted;
         return "the replica on port " + primary.port() + " promoted, the endpoint moved to it, the old primary"
                 + " restarted as its replica";
+    }
+
+    @Override
+    public Map<String, URI> managementInterfaces() {
+        Map<String, URI> interfaces = new HashMap<>();
+        try (var slots = Files.list(state())) {
+            for (Path slot : slots.filter(d -> Files.exists(d.resolve("pid"))).toList()) {
+                Matcher m = MANAGEMENT.matcher(Files.readString(slot.resolve("log")));
+                if (m.find()) {
+                    interfaces.put(slot.getFileName() + ":" + m.group(1), URI.create("http://127.0.0.1:" + m.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            // a slot that changed while it was read is read again in a second
+        }
+        return interfaces;
     }
 
     /** A replica HAProxy sees as up, when at least two are: a fault never takes the last one. */

@@ -89,6 +89,7 @@ record Report(String title, String target, String mode, Long seed, String replay
                 "stale", timeline.stale));
         series.put("latency", Map.of("p50", timeline.p50, "p99", timeline.p99, "max", timeline.max));
         series.put("cache", timeline.cache);
+        series.put("memoryHits", timeline.memory);
         series.put("replicas", timeline.replicas);
         doc.put("series", series);
         double firstFault = faults.stream().mapToDouble(Timeline.Window::start).min().orElse(timeline.length);

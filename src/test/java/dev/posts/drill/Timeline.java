@@ -32,9 +32,16 @@ final class Timeline {
     final Double[] max;
     final Map<String, long[]> cache = new LinkedHashMap<>();
     final Map<String, long[]> replicas = new LinkedHashMap<>();
+    /** Reads the replicas served from memory in each second, by their own count; null where it was not read. */
+    final long[] memory;
     private final List<Sample> samples;
 
     Timeline(List<Sample> samples, double durationSeconds) {
+        this(samples, durationSeconds, List.of());
+    }
+
+    /** {@code memoryReadings}: {@link MemoryHits#readings()}, empty where the replicas' metrics were out of reach. */
+    Timeline(List<Sample> samples, double durationSeconds, List<long[]> memoryReadings) {
         this.samples = samples;
         long last = samples.stream().mapToLong(Sample::endMicros).max().orElse(0);
         this.length = (int) Math.max(1, Math.ceil(Math.max(durationSeconds, last / 1e6)));
@@ -67,6 +74,10 @@ final class Timeline {
             if (!sample.servedBy().equals("-")) {
                 replicas.computeIfAbsent(sample.servedBy(), r -> new long[length])[s]++;
             }
+        }
+        memory = memoryReadings.isEmpty() ? null : new long[length];
+        for (long[] reading : memoryReadings) {
+            memory[second(reading[0])] += reading[1];
         }
         for (int s = 0; s < length; s++) {
             long[] sorted = latencies.get(s).stream().mapToLong(Long::longValue).sorted().toArray();
