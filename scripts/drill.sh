@@ -27,4 +27,6 @@ classpath=target/drill.classpath
 if [[ ! -s $classpath || pom.xml -nt $classpath ]]; then
   ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath" >/dev/null
 fi
-exec java -cp "target/test-classes:target/classes:$(cat "$classpath")" dev.posts.drill.Drill "$@"
+# The class path holds JBoss LogManager, which says so on stderr unless it is the JDK logging's manager from the start.
+exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  -cp "target/test-classes:target/classes:$(cat "$classpath")" dev.posts.drill.Drill "$@"

@@ -1,15 +1,9 @@
 package dev.posts.drill;
 
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -21,8 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-
-import io.smallrye.jwt.build.Jwt;
 
 /**
  * A game day in one command: load through the fleet's load balancer with every answer checked, faults on a schedule,
@@ -106,22 +98,12 @@ public final class Drill {
                             : Schedule.fixed(faults);
             origin = System.nanoTime();
             startedAt = Instant.now();
-            Load load = new Load(fleet.uri(), token(), options.rate(), options.writeShare(), origin);
+            Load load = new Load(fleet.uri(), BearerToken.of(options), options.rate(), options.writeShare(), origin);
             load.prepare();
             log("load: %s requests a second, %.0f%% writes, through %s".formatted(options.rate(),
                     options.writeShare() * 100, fleet.uri()));
             MemoryHits memory = new MemoryHits(fleet::managementInterfaces);
-            boolean readMemory = !fleet.managementInterfaces().isEmpty();
-            Thread polling = Thread.ofVirtual().start(() -> {
-                while (readMemory && !Thread.currentThread().isInterrupted()) {
-                    memory.poll((System.nanoTime() - origin) / 1000);
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
+            Thread polling = memory.everySecond(() -> (System.nanoTime() - origin) / 1000);
             load.start();
             try {
                 follow(schedule, fleet);
@@ -135,12 +117,11 @@ public final class Drill {
                 log("could not delete %d of the drill's posts (their titles begin with \"drill \")".formatted(left));
             }
             String mode = faults.isEmpty() ? "probe" : options.nemesis() ? "nemesis" : "schedule";
-            Report report = new Report("Drill: " + (mode.equals("probe")
+            String title = mode.equals("probe")
                     ? "consistency probe"
-                    : mode + " of "
-                            + String.join(", ", Fault.flags(faults))),
-                    fleet.describe(),
-                    mode, options.nemesis() ? options.seed() : null, options.replay(faults), startedAt, ran,
+                    : mode + " of " + String.join(", ", Fault.flags(faults));
+            Report report = new Report("Drill: " + title, fleet.describe(), mode,
+                    options.nemesis() ? options.seed() : null, options.replay(faults), startedAt, ran,
                     options.rate(), options.writeShare(), new Timeline(load.samples(), ran, memory.readings()),
                     List.copyOf(windows),
                     load.examples(), load.crossReplicaReadBacks(), load.longestStaleMicros());
@@ -157,7 +138,7 @@ public final class Drill {
             return new AwsFleet(AwsFleet.SCRIPT, options.stack(), options.url(), options.faults());
         }
         if (options.url() != null) {
-            return new NamedFleet(options.url());
+            return new UrlFleet(options.url());
         }
         log("local cluster: starting one unless scripts/cluster.sh has one running");
         return LocalFleet.open(options.replicas(), localSettings);
@@ -192,9 +173,8 @@ public final class Drill {
                 : schedule.steps().isEmpty() ? 60 : 0;
         try (ExecutorService faults = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> started = new ArrayList<>();
-            double at = 0;
             for (Schedule.Step step : schedule.steps()) {
-                at = schedule.sequential() ? seconds() + step.at() : step.at();
+                double at = schedule.sequential() ? seconds() + step.at() : step.at();
                 if (!waitUntil(at)) {
                     break;
                 }
@@ -249,47 +229,7 @@ public final class Drill {
         return (System.nanoTime() - origin) / 1e9;
     }
 
-    /** The operator's token, or one signed with their key for as long as the drill may run. */
-    private String token() throws Exception {
-        if (options.token() != null) {
-            return options.token();
-        }
-        String pem = Files.readString(options.key()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        PrivateKey key;
-        try {
-            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder()
-                    .decode(pem)));
-        } catch (Exception e) {
-            throw new DrillException(options.key() + " is not an RSA private key in PKCS#8 PEM (BEGIN PRIVATE KEY)");
-        }
-        Duration lasts = (options.duration() == null ? Duration.ZERO : options.duration()).plusHours(2);
-        return Jwt.issuer(options.issuer()).audience(options.audience()).subject("drill").expiresIn(lasts).sign(key);
-    }
-
     private static void log(String line) {
         System.err.println("==> drill: " + line);
-    }
-
-    /** A fleet known only by its URL: a consistency probe, no faults. */
-    private record NamedFleet(URI uri) implements Fleet {
-
-        @Override
-        public String describe() {
-            return uri.toString();
-        }
-
-        @Override
-        public String cannot(Fault fault) {
-            return "faults need the stack's name (--stack)";
-        }
-
-        @Override
-        public String inject(Fault fault, int hold) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,6 +44,24 @@ final class MemoryHits {
             sum = (sum == null ? 0 : sum) + Double.parseDouble(m.group(1));
         }
         return sum;
+    }
+
+    /**
+     * Reads the replicas every second, at {@code nowMicros}, until the returned thread is interrupted; not at all where
+     * they are out of reach.
+     */
+    Thread everySecond(LongSupplier nowMicros) {
+        boolean reachable = !replicas.get().isEmpty();
+        return Thread.ofVirtual().start(() -> {
+            while (reachable && !Thread.currentThread().isInterrupted()) {
+                poll(nowMicros.getAsLong());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     /** Reads every replica once and records, at {@code atMicros}, what they served from memory since the last time. */
