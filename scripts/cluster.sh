@@ -139,6 +139,7 @@ launch_replica() {
   for attempt in 1 2; do
     start_replica "$slot" && return 0
     admin "set server replicas/$slot state maint" >/dev/null || true
+    touch "$dir/claimed" # the slot stays this launch's between its two attempts
     [[ -f $dir/pid ]] && kill -KILL "$(cat "$dir/pid")" 2>/dev/null || true
     rm -f "$dir/pid"
     cp "$dir/log" "$dir/log.failed-$attempt"
@@ -150,14 +151,15 @@ launch_replica() {
 }
 
 # Deregisters a replica, lets its in-flight requests finish (as the target group drains), then SIGTERM, as ECS does.
-retire_replica() {
+retire_replica() { # SLOT [PID]: only while the slot still runs PID, when given
   local slot=$1 dir="$STATE/$1" pid
-  # A replica killed while the deployment ran (a drill does that) has nothing left to drain.
-  pid=$(cat "$dir/pid" 2>/dev/null) || {
-    admin "set server replicas/$slot state maint" >/dev/null
-    log "$slot was already gone"
+  pid=$(cat "$dir/pid" 2>/dev/null || true)
+  # A replica killed while a deployment ran (a drill does that) has nothing left to drain, and a slot that a
+  # replacement has taken since is the replacement's: neither is touched.
+  if [[ -z $pid || -n ${2:-} && $pid != "$2" ]]; then
+    log "$slot was already gone or replaced"
     return 0
-  }
+  fi
   admin "set server replicas/$slot state drain" >/dev/null
   for _ in $(seq 1 $((DRAIN_TIMEOUT * 10))); do
     [[ $(slot_sessions "$slot") == 0 ]] && break
@@ -187,8 +189,11 @@ running_slots() {
 cmd_start() {
   local n=${1:-3}
   [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= SLOTS)) || { log "N must be 1 to $SLOTS"; exit 2; }
-  prepare_machine
-  [[ -n ${DB_URL:-} ]] || ensure_database # the replicas' default, as scripts/run.sh's
+  # The machine's PostgreSQL and Redis only where the replicas use them: a cluster given its own (scripts/drill.sh's)
+  # must not start or install the machine's.
+  select_jdk
+  [[ -n ${DB_URL:-} ]] || { ensure_postgres && ensure_database; } # the replicas' default, as scripts/run.sh's
+  [[ -n ${REDIS_URL:-} ]] || ensure_redis
   command -v haproxy >/dev/null && command -v socat >/dev/null || apt_install haproxy socat
   [[ -f $JAR ]] || ./mvnw -B -q package -DskipTests
   mkdir -p "$STATE"
@@ -241,9 +246,10 @@ cmd_stop_task() {
 cmd_rolling_restart() {
   select_jdk
   local old
-  for old in $(running_slots); do
+  # Each old replica by slot and pid, so that a slot reused meanwhile (a crash's replacement) is not retired.
+  for old in $(running_slots | while read -r slot; do echo "$slot:$(cat "$STATE/$slot/pid" 2>/dev/null)"; done); do
     launch_replica "$(free_slot)"
-    retire_replica "$old"
+    retire_replica "${old%%:*}" "${old#*:}"
   done
 }
 

@@ -109,7 +109,7 @@ ensure_test_tools() {
   command -v socat >/dev/null || missing+=(socat)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v redis-cli >/dev/null || missing+=(redis-tools)
-  [[ -d /usr/lib/postgresql ]] || missing+=(postgresql)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql) # the client owns the folder too
   command -v chromium >/dev/null || missing+=(chromium)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
 }

@@ -18,7 +18,12 @@ final class Acknowledged {
     /** The floor of a post whose delete was acknowledged: only a 404 is new enough. */
     static final long GONE = Long.MAX_VALUE;
     /** Acknowledgements kept per post, to say how long before a stale read the version it missed was acknowledged. */
-    private static final int HISTORY = 32;
+    private static final int HISTORY = 256;
+    /**
+     * Deleted posts whose deletes are remembered: enough for the drill's reads of deleted posts (its last 40) and for
+     * any page to have moved past them, while a probe left running for hours does not grow without bound.
+     */
+    private static final int GONE_KEPT = 1000;
 
     private static final class Post {
         long floor;
@@ -27,6 +32,7 @@ final class Acknowledged {
     }
 
     private final Map<Long, Post> posts = new ConcurrentHashMap<>();
+    private final ArrayDeque<Long> gone = new ArrayDeque<>();
 
     /** The newest version acknowledged for {@code id} so far, 0 when none was, {@link #GONE} after its delete. */
     long floor(long id) {
@@ -58,6 +64,14 @@ final class Acknowledged {
             post.acks.addLast(new long[]{version, atMicros});
             if (post.acks.size() > HISTORY) {
                 post.acks.pollFirst();
+            }
+        }
+        if (version == GONE) {
+            synchronized (gone) {
+                gone.addLast(id);
+                if (gone.size() > GONE_KEPT) {
+                    posts.remove(gone.pollFirst());
+                }
             }
         }
     }

@@ -52,12 +52,20 @@ final class Browser {
                 "--hide-scrollbars", "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=10000",
                 "--user-data-dir=" + profile));
         command.addAll(args);
-        Process chromium = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(chromium.getInputStream().readAllBytes());
-        if (!chromium.waitFor(2, TimeUnit.MINUTES) || chromium.exitValue() != 0) {
-            throw new IllegalStateException("chromium " + args + " failed (" + chromium.exitValue() + ")");
+        Path out = profile.resolve("stdout");
+        Process chromium = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out.toFile()).start();
+        try {
+            if (!chromium.waitFor(2, TimeUnit.MINUTES)) {
+                chromium.destroyForcibly();
+                throw new IllegalStateException("chromium " + args + " did not finish within 2 minutes");
+            }
+            if (chromium.exitValue() != 0) {
+                throw new IllegalStateException("chromium " + args + " exited " + chromium.exitValue());
+            }
+            return Files.readString(out);
+        } finally {
+            Processes.run(List.of("rm", "-rf", profile.toString()));
         }
-        Processes.run(List.of("rm", "-rf", profile.toString()));
-        return out;
     }
 }

@@ -44,7 +44,8 @@ public final class Drill {
     public static void main(String[] args) {
         Drill drill;
         try {
-            drill = new Drill(DrillOptions.parse(args), Map.of());
+            String own = System.getenv("DRILL_CLUSTER_DIR"); // where a cluster the drill starts keeps its state
+            drill = new Drill(DrillOptions.parse(args), own == null ? Map.of() : Map.of("CLUSTER_DIR", own));
         } catch (DrillException e) {
             boolean help = e.getMessage().equals(DrillOptions.USAGE);
             System.err.println(help ? e.getMessage() : "drill: " + e.getMessage());
@@ -171,7 +172,8 @@ public final class Drill {
         double end = options.duration() != null
                 ? options.duration().toSeconds()
                 : schedule.steps().isEmpty() ? 60 : 0;
-        try (ExecutorService faults = Executors.newVirtualThreadPerTaskExecutor()) {
+        ExecutorService faults = Executors.newVirtualThreadPerTaskExecutor();
+        try {
             List<Future<?>> started = new ArrayList<>();
             for (Schedule.Step step : schedule.steps()) {
                 double at = schedule.sequential() ? seconds() + step.at() : step.at();
@@ -190,8 +192,13 @@ public final class Drill {
                 Thread.sleep(100);
             }
             waitUntil(Math.max(end, seconds() + (started.isEmpty() ? 0 : Schedule.SETTLE_SECONDS)));
+        } finally {
             if (stopping.get()) {
-                faults.shutdownNow(); // a fault still running is abandoned; closing the fleet undoes it
+                // A fault still running is abandoned, its commands stopped; closing the fleet undoes the rest.
+                Processes.stopAll();
+                faults.shutdownNow();
+            } else {
+                faults.close();
             }
         }
     }

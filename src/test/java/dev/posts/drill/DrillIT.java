@@ -58,7 +58,7 @@ class DrillIT {
         assertEquals("5", page.attribute("data-charts"), "charts on the page");
         assertEquals("5", page.attribute("data-charts-drawn"), "charts drawn: " + page.errors());
         assertEquals(5, page.count("data-drawn=\"true\""));
-        assertTrue(page.dom().contains("PASS"), "the verdict badge");
+        assertTrue(page.dom().contains("<div id=\"badge\" class=\"badge pass\">PASS</div>"), "the verdict badge");
         BufferedImage shot = ImageIO.read(out.resolve("report.png").toFile());
         assertTrue(colours(shot) > 50, "a screenshot of so few colours drew nothing: " + colours(shot));
         assertTrue(Files.size(out.resolve("samples.json")) > 100_000);
@@ -73,7 +73,8 @@ class DrillIT {
                 "--replicas", "2", "--out", out.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(QUICK_CLUSTER);
-        builder.environment().put("CLUSTER_DIR", Path.of("target/cluster-drill-it-ctrl-c").toAbsolutePath().toString());
+        builder.environment().put("DRILL_CLUSTER_DIR", Path.of("target/cluster-drill-it-ctrl-c").toAbsolutePath()
+                .toString());
         Process drill = builder.start();
         List<String> lines = new ArrayList<>();
         Set<Integer> ports = new HashSet<>();
@@ -111,6 +112,10 @@ class DrillIT {
         for (int port : ports) {
             assertFalse(listens(port), "port " + port + " still answers after the drill stopped:\n"
                     + String.join("\n", lines));
+        }
+        try (var left = Files.find(Path.of("target/cluster-drill-it-ctrl-c"), 2,
+                (file, attributes) -> file.getFileName().toString().matches("pid|claimed"))) {
+            assertEquals(List.of(), left.toList(), "replicas or slot claims the drill left");
         }
     }
 

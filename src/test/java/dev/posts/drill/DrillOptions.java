@@ -24,10 +24,10 @@ record DrillOptions(URI url, String stack, double rate, double writeShare, Durat
               --stack NAME       the CloudFormation stack, for faults on AWS (its URL is read from the stack)
               --rate N           requests a second, sent on schedule whatever the answers do (default 100)
               --writes SHARE     the share of them that writes, 0 to 1 (default 0.2)
-              --faults LIST      comma-separated, run in this order: kill (as ecs stop-task), crash (SIGKILL),
-                                 deploy, pause (SIGSTOP), redis-restart, redis-failover, db-restart; or none (a
-                                 consistency probe). Default: all the target can do but crash and pause (a nemesis
-                                 draws from all of them)
+              --faults LIST      comma-separated, of kill (as ecs stop-task), crash (SIGKILL), deploy, pause
+                                 (SIGSTOP), redis-restart, redis-failover, db-restart, which a fixed schedule runs in
+                                 this order; or none (a consistency probe). Default: all the target can do but crash
+                                 and pause (a nemesis draws from all of them)
               --nemesis          faults drawn at random, combined and overlapping, from --seed N (default: random)
               --duration D       e.g. 90s, 10m, 1h (default: as long as the fixed schedule needs; 60s without faults)
               --key PEM          the private key to sign the drill's tokens with (default: the development key,
@@ -79,7 +79,7 @@ record DrillOptions(URI url, String stack, double rate, double writeShare, Durat
                             : Arrays.stream(value.split(",")).map(String::strip).map(Fault::of).distinct().toList();
                     faultsNamed = true;
                 }
-                case "--seed" -> seed = (long) number(flag, value, 0, Long.MAX_VALUE);
+                case "--seed" -> seed = seed(value);
                 case "--key" -> key = Path.of(value);
                 case "--issuer" -> issuer = value;
                 case "--audience" -> audience = value;
@@ -115,7 +115,8 @@ record DrillOptions(URI url, String stack, double rate, double writeShare, Durat
         List<String> flags = new ArrayList<>(List.of("scripts/drill.sh"));
         if (stack != null) {
             flags.addAll(List.of("--stack", stack));
-        } else if (url != null) {
+        }
+        if (url != null) {
             flags.addAll(List.of("--url", url.toString()));
         }
         flags.addAll(List.of("--rate", fmt(rate), "--writes", fmt(writeShare)));
@@ -127,6 +128,14 @@ record DrillOptions(URI url, String stack, double rate, double writeShare, Durat
             flags.addAll(List.of("--duration", duration.toSeconds() + "s"));
         }
         return String.join(" ", flags);
+    }
+
+    private static long seed(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new DrillException("--seed must be a whole number, not " + value);
+        }
     }
 
     private static String fmt(double value) {

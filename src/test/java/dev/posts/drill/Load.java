@@ -53,6 +53,7 @@ final class Load {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final Acknowledged acknowledged = new Acknowledged();
     private final List<Long> hot = new CopyOnWriteArrayList<>();
+    private final List<Long> orphans = new CopyOnWriteArrayList<>();
     private final Deque<Long> churn = new ArrayDeque<>();
     private final Deque<Long> deleted = new ArrayDeque<>();
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -145,6 +146,7 @@ final class Load {
      */
     int cleanUp(Duration budget) {
         List<Long> mine = new ArrayList<>(hot);
+        mine.addAll(orphans);
         synchronized (churn) {
             mine.addAll(churn);
         }
@@ -164,6 +166,7 @@ final class Load {
                 // counted in what is left
             }
         }
+        http.close();
         return left;
     }
 
@@ -240,6 +243,9 @@ final class Load {
         if (answer.status() != expected) {
             record(sent, op, Outcome.FAILED, answer, op + " " + (id > 0 ? "post " + id + " " : "") + "answered "
                     + answer.describe());
+            if (op == Op.DELETE) {
+                orphans.add(id); // it may still be there: the clean-up tries again
+            }
             return;
         }
         record(sent, op, answer.retried() ? Outcome.REFUSED : Outcome.OK, answer, null);
@@ -264,6 +270,7 @@ final class Load {
     }
 
     private void read(long sent, Op op, long id, String writtenBy) {
+        long asked = micros(); // the read is held to what was acknowledged by the time it was actually sent
         long floor = acknowledged.floor(id);
         Answer answer = send(sent, request("posts/" + id).GET());
         if (answer.status() != 200 && answer.status() != 404) {
@@ -273,7 +280,7 @@ final class Load {
         long version = answer.status() == 200 ? version(answer.response()) : 0;
         String stale = Acknowledged.judgeRead(id, floor, answer.status(), version, acknowledged.wasDeleteSent(id));
         if (stale != null) {
-            staleFor(acknowledged.staleFor(id, version, sent));
+            staleFor(acknowledged.staleFor(id, version, asked));
         }
         if (writtenBy != null && !writtenBy.equals(answer.servedBy())) {
             crossReplicaReadBacks.incrementAndGet();
@@ -287,6 +294,7 @@ final class Load {
     }
 
     private void readPage(long sent) {
+        long asked = micros();
         Map<Long, Long> floors = acknowledged.snapshot();
         Answer answer = send(sent, request("posts").GET());
         if (answer.status() != 200) {
@@ -305,7 +313,7 @@ final class Load {
         List<String> stale = Acknowledged.judgePage(floors, page);
         page.forEach((id, version) -> {
             if (version < floors.getOrDefault(id, 0L)) {
-                staleFor(acknowledged.staleFor(id, version, sent));
+                staleFor(acknowledged.staleFor(id, version, asked));
             }
         });
         record(sent, Op.PAGE, !stale.isEmpty() ? Outcome.STALE : answer.retried() ? Outcome.REFUSED : Outcome.OK,

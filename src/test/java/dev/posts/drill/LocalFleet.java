@@ -44,16 +44,19 @@ final class LocalFleet implements Fleet {
     }
 
     /**
-     * The developer's cluster when it runs (target/cluster, LB_PORT) and {@code settings} name no other (CLUSTER_DIR),
-     * else a new one of {@code replicas}.
+     * The developer's cluster (CLUSTER_DIR and LB_PORT as cluster.sh takes them, target/cluster and 8000 by default)
+     * when it runs and {@code settings} name no CLUSTER_DIR of the drill's own, else a new one of {@code replicas} in
+     * that CLUSTER_DIR (target/drill-cluster by default).
      */
     static LocalFleet open(int replicas, Map<String, String> settings) throws Exception {
-        Path developers = Path.of("target/cluster/haproxy.pid");
-        if (!settings.containsKey("CLUSTER_DIR") && Files.exists(developers)
-                && ProcessHandle.of(Long.parseLong(Files.readString(developers).strip()))
+        String developers = System.getenv().getOrDefault("CLUSTER_DIR", "target/cluster");
+        Path lb = Path.of(developers, "haproxy.pid");
+        if (!settings.containsKey("CLUSTER_DIR") && Files.exists(lb)
+                && ProcessHandle.of(Long.parseLong(Files.readString(lb).strip()))
                         .map(ProcessHandle::isAlive).orElse(false)) {
             String port = System.getenv().getOrDefault("LB_PORT", "8000");
-            return new LocalFleet(Map.of(), URI.create("http://127.0.0.1:" + port + "/"), false);
+            return new LocalFleet(Map.of("CLUSTER_DIR", developers), URI.create("http://127.0.0.1:" + port + "/"),
+                    false);
         }
         int port = Ports.free();
         Map<String, String> environment = new HashMap<>(settings);

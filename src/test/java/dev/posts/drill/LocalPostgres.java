@@ -26,10 +26,15 @@ final class LocalPostgres implements AutoCloseable {
         if (asRoot()) {
             Processes.run(List.of("chown", "postgres:postgres", dir.toString()));
         }
-        run("initdb", "-D", dir.resolve("data").toString(), "-A", "trust", "-U", "postgres", "--no-sync");
-        run("pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(), "-w", "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
-        run("createdb", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "posts");
+        try {
+            run("initdb", "-D", dir.resolve("data").toString(), "-A", "trust", "-U", "postgres", "--no-sync");
+            run("pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(), "-w", "-o",
+                    "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+            run("createdb", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "posts");
+        } catch (IOException | InterruptedException e) {
+            close();
+            throw e;
+        }
     }
 
     int port() {
@@ -50,9 +55,13 @@ final class LocalPostgres implements AutoCloseable {
     public void close() {
         try {
             run("pg_ctl", "-D", dir.resolve("data").toString(), "-w", "-m", "immediate", "stop");
+        } catch (Exception e) {
+            // already down (a restart cut short) or never started: its directory goes all the same
+        }
+        try {
             Processes.run(List.of("rm", "-rf", dir.toString()));
         } catch (Exception e) {
-            System.err.println("drill: could not stop its PostgreSQL in " + dir + ": " + e.getMessage());
+            System.err.println("drill: could not remove its PostgreSQL's directory " + dir + ": " + e.getMessage());
         }
     }
 
@@ -79,9 +88,12 @@ final class LocalPostgres implements AutoCloseable {
         }
         try (var versions = Files.list(lib)) {
             return versions.filter(v -> v.getFileName().toString().matches("\\d+"))
+                    .filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
                     .max((a, b) -> Integer.compare(Integer.parseInt(a.getFileName().toString()),
                             Integer.parseInt(b.getFileName().toString())))
-                    .orElseThrow(() -> new DrillException("no PostgreSQL server under " + lib)).resolve("bin");
+                    .orElseThrow(() -> new DrillException("no PostgreSQL server (initdb) under " + lib
+                            + " (apt-get install postgresql)"))
+                    .resolve("bin");
         }
     }
 }

@@ -97,6 +97,9 @@ final class MemoryHits {
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(management.resolve("/q/metrics"))
                     .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
             return metrics.statusCode() == 200 ? counted(metrics.body()) : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the drill is over: the polling loop sees it and ends
+            return null;
         } catch (Exception e) {
             return null; // a replica that is going or gone: its last interval is lost, not invented
         }

@@ -118,18 +118,19 @@ final class Timeline {
 
     /**
      * The longest time in which no request succeeded, in milliseconds: the widest gap between two successful answers in
-     * a row. An outage that lasts to the end of the drill counts from the last success to the last answer.
+     * a row. An outage that lasts to the end of the drill counts from the last success to the last request sent (what
+     * was still in flight after the load stopped is not a stall).
      */
     double longestStallMillis() {
         long[] successes = samples.stream().filter(s -> s.outcome().succeeded()).mapToLong(Sample::endMicros).sorted()
                 .toArray();
-        long lastAnswer = samples.stream().mapToLong(Sample::endMicros).max().orElse(0);
+        long lastSent = samples.stream().mapToLong(Sample::sentMicros).max().orElse(0);
         long widest = 0;
         for (int i = 1; i < successes.length; i++) {
             widest = Math.max(widest, successes[i] - successes[i - 1]);
         }
         if (successes.length > 0) {
-            widest = Math.max(widest, lastAnswer - successes[successes.length - 1]);
+            widest = Math.max(widest, lastSent - successes[successes.length - 1]);
         }
         return widest / 1e3;
     }

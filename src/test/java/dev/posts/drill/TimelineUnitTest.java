@@ -79,8 +79,10 @@ class TimelineUnitTest {
                 "-", "-"), ok(1.0, 1500), ok(2.6, 10)));
         // successes end at 0.010, 0.110, 2.500, 2.610 s: the widest gap is 2.39 s, the failure does not end it
         assertEquals(2390.0, new Timeline(samples, 3).longestStallMillis(), 0.01);
-        samples.add(sample(2.7, 4000, Outcome.FAILED, "-", "-")); // an outage that lasts to the end counts too
-        assertEquals(4090.0, new Timeline(samples, 7).longestStallMillis(), 0.01);
+        samples.add(sample(2.7, 30_000, Outcome.FAILED, "-", "-")); // in flight to the end: not a stall of 30 s
+        assertEquals(2390.0, new Timeline(samples, 33).longestStallMillis(), 0.01);
+        samples.add(sample(6.0, 5, Outcome.FAILED, "-", "-")); // still sending, nothing succeeding: an outage
+        assertEquals(3390.0, new Timeline(samples, 33).longestStallMillis(), 0.01);
     }
 
     @Test
