@@ -123,7 +123,8 @@ public final class Drill {
                     : mode + " of " + String.join(", ", Fault.flags(faults));
             Report report = new Report("Drill: " + title, fleet.describe(), mode,
                     options.nemesis() ? options.seed() : null, options.replay(faults), startedAt, ran,
-                    options.rate(), options.writeShare(), new Timeline(load.samples(), ran, memory.readings()),
+                    options.rate(), options.writeShare(), schedule,
+                    new Timeline(load.samples(), ran, memory.readings()),
                     List.copyOf(windows),
                     load.examples(), load.crossReplicaReadBacks(), load.longestStaleMicros());
             Path page = report.write(options.out(), load.samples());
@@ -180,7 +181,9 @@ public final class Drill {
                 if (!waitUntil(at)) {
                     break;
                 }
-                Future<?> running = faults.submit(() -> inject(step, fleet));
+                // A nemesis's fault that waited for another of its group past the schedule's end is not started then.
+                double latest = schedule.sequential() ? Double.MAX_VALUE : end - 2 * Schedule.SETTLE_SECONDS;
+                Future<?> running = faults.submit(() -> inject(step, fleet, latest));
                 started.add(running);
                 if (schedule.sequential()) {
                     while (!running.isDone() && !stopping.get()) {
@@ -203,12 +206,17 @@ public final class Drill {
         }
     }
 
-    private void inject(Schedule.Step step, Fleet fleet) {
+    private void inject(Schedule.Step step, Fleet fleet, double latest) {
         ReentrantLock group = groups.get(step.fault().group);
         group.lock();
         double start = seconds();
         try {
             if (stopping.get()) {
+                return;
+            }
+            if (start > latest) {
+                log("+%.1f s %s: not started, its group was busy until the schedule's end".formatted(start,
+                        step.fault().title));
                 return;
             }
             log("+%.1f s %s".formatted(start, step.fault().title));

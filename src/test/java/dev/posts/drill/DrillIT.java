@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.posts.testing.Ports;
 import dev.posts.testing.PostgresDatabase;
 import dev.posts.testing.ReplicaProcess;
@@ -62,6 +66,22 @@ class DrillIT {
         BufferedImage shot = ImageIO.read(out.resolve("report.png").toFile());
         assertTrue(colours(shot) > 50, "a screenshot of so few colours drew nothing: " + colours(shot));
         assertTrue(Files.size(out.resolve("samples.json")) > 100_000);
+    }
+
+    @Test
+    void aFailedDrillsReportDrawsToo() throws Exception {
+        // A drill with failed requests, a skipped fault, and text in its examples that would end a script element.
+        ObjectNode document = (ObjectNode) new ObjectMapper().readTree(
+                DrillIT.class.getResourceAsStream("/drill/example-data.json"));
+        ((ObjectNode) document.get("faults").get(0)).put("ok", false).putNull("recoverySeconds");
+        ((ArrayNode) document.get("examples")).add("</script><!--<script> GET /posts/1 answered 502");
+        Path out = Files.createDirectories(Path.of("target/drill-it/failed"));
+        Files.writeString(out.resolve("report.html"), Report.page(document.toString()));
+        Browser.Page page = Browser.render(out.resolve("report.html"), out.resolve("report.png"));
+        assertEquals("5", page.attribute("data-charts-drawn"), "charts drawn: " + page.errors());
+        assertTrue(page.dom().contains("<div id=\"badge\" class=\"badge fail\">FAIL</div>"), "the verdict badge");
+        assertTrue(page.dom().contains("&lt;/script&gt;&lt;!--&lt;script&gt; GET /posts/1 answered 502"),
+                "the example shown as text");
     }
 
     @Test

@@ -21,7 +21,8 @@ import dev.posts.drill.Sample.Outcome;
  * network: the page draws its charts from the figures written into it) with the raw samples beside it (samples.json).
  */
 record Report(String title, String target, String mode, Long seed, String replay, Instant startedAt,
-        double durationSeconds, double rate, double writeShare, Timeline timeline, List<Timeline.Window> faults,
+        double durationSeconds, double rate, double writeShare, Schedule schedule, Timeline timeline,
+        List<Timeline.Window> faults,
         List<String> examples, long crossReplicaReadBacks, long longestStaleMicros) {
 
     static final String TEMPLATE = "/drill/report.html";
@@ -44,17 +45,8 @@ record Report(String title, String target, String mode, Long seed, String replay
     /** Writes report.html and samples.json into {@code dir}; returns the page. */
     Path write(Path dir, List<Sample> samples) throws IOException {
         Files.createDirectories(dir);
-        // Every "<" escaped, so that no text in the data ("</script>", "<!--") can end the script element it sits in.
-        String data = JSON.writeValueAsString(document()).replace("<", "\\u003c");
-        String template;
-        try (InputStream in = Report.class.getResourceAsStream(TEMPLATE)) {
-            if (in == null) {
-                throw new IOException("the report template " + TEMPLATE + " is not on the class path");
-            }
-            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         Path page = dir.resolve("report.html");
-        Files.writeString(page, template.replace(PLACEHOLDER, data));
+        Files.writeString(page, page(JSON.writeValueAsString(document())));
         Map<String, Object> raw = new LinkedHashMap<>();
         raw.put("columns", List.of("sentMicros", "latencyMicros", "op", "outcome", "status", "servedBy", "cache"));
         List<List<Object>> rows = new ArrayList<>(samples.size());
@@ -65,6 +57,18 @@ record Report(String title, String target, String mode, Long seed, String replay
         raw.put("samples", rows);
         JSON.writeValue(dir.resolve("samples.json").toFile(), raw);
         return page;
+    }
+
+    /** The page for a data document (JSON, as {@link #document()} makes it). */
+    static String page(String document) throws IOException {
+        try (InputStream in = Report.class.getResourceAsStream(TEMPLATE)) {
+            if (in == null) {
+                throw new IOException("the report template " + TEMPLATE + " is not on the class path");
+            }
+            // Every "<" escaped, so that no text in the data ("</script>", "<!--") can end the script element it is in.
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(PLACEHOLDER,
+                    document.replace("<", "\\u003c"));
+        }
     }
 
     /** The figures the page draws, as report.html's data document describes them. */
@@ -106,6 +110,10 @@ record Report(String title, String target, String mode, Long seed, String replay
             windows.add(window);
         }
         doc.put("faults", windows);
+        // What was drawn, beside what ran: a fault waits for another of its group, so a replay starts those at other
+        // times on another fleet, while the drawn schedule is the same.
+        doc.put("schedule", schedule.steps().stream().map(s -> Map.of("at", s.at(), "fault", s.fault().flag, "hold",
+                s.hold())).toList());
         Map<String, Object> verdict = new LinkedHashMap<>();
         verdict.put("passed", passed());
         List<Sample> all = timeline.samples();
