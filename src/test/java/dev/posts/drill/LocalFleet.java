@@ -32,6 +32,8 @@ final class LocalFleet implements Fleet {
     private final URI uri;
     private final boolean owned;
     private final Set<Long> paused = ConcurrentHashMap.newKeySet();
+    /** Each replica's management interface (by slot and pid), once found in its log. */
+    private final Map<String, URI> managementByReplica = new ConcurrentHashMap<>();
     private LocalPostgres database;
     private RedisProcess primary;
     private RedisProcess standby;
@@ -185,10 +187,18 @@ final class LocalFleet implements Fleet {
         Map<String, URI> interfaces = new HashMap<>();
         try (var slots = Files.list(state())) {
             for (Path slot : slots.filter(d -> Files.exists(d.resolve("pid"))).toList()) {
-                Matcher m = MANAGEMENT.matcher(Files.readString(slot.resolve("log")));
-                if (m.find()) {
-                    interfaces.put(slot.getFileName() + ":" + m.group(1), URI.create("http://127.0.0.1:" + m.group(1)));
+                String replica = slot.getFileName() + ":" + Files.readString(slot.resolve("pid")).strip();
+                URI management = managementByReplica.get(replica);
+                if (management == null) {
+                    // Read once for each replica: the log grows with every request, the port does not change.
+                    Matcher m = MANAGEMENT.matcher(Files.readString(slot.resolve("log")));
+                    if (!m.find()) {
+                        continue; // still starting: read again in a second
+                    }
+                    management = URI.create("http://127.0.0.1:" + m.group(1));
+                    managementByReplica.put(replica, management);
                 }
+                interfaces.put(replica, management);
             }
         } catch (IOException e) {
             // a slot that changed while it was read is read again in a second
